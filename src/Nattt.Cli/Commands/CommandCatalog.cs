@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Nattt.Cli.Commands;
+
+/// <summary>The list of subcommands. Each protocol adds its commands here (one file per command).</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
