@@ -7,6 +7,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return BoxCommand.Create();
+        yield return ClientCommand.Create();
+        yield return StatusCommand.Create();
+        yield return DemoCommand.Create();
         yield return VersionCommand.Create();
     }
 }
