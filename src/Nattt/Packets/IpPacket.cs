@@ -59,6 +59,30 @@ public ref partial struct IpPacket
     /// <summary>The transport header and payload.</summary>
     public readonly Span<byte> Transport => _bytes[TransportOffset..];
 
+    /// <summary>
+    /// The transport payload: after the TCP header (data offset), the 8-byte UDP header (up to the UDP Length, so
+    /// link padding is excluded), or the 8-byte ICMP header (for an error: the quoted packet). For a tunnel datagram
+    /// this is the inner packet, ready for another <see cref="TryParse"/>. Empty when a quote ends before it.
+    /// </summary>
+    public readonly Span<byte> Payload
+    {
+        get
+        {
+            var start = TransportOffset + 8;
+            var end = _bytes.Length;
+            if (Protocol == IpProtocol.Tcp)
+            {
+                if (TransportOffset + 12 >= end) return default;
+                start = TransportOffset + (_bytes[TransportOffset + 12] >> 4) * 4;
+            }
+            else if (Protocol == IpProtocol.Udp)
+            {
+                end = Math.Min(end, TransportOffset + BinaryPrimitives.ReadUInt16BigEndian(_bytes[(TransportOffset + 4)..]));
+            }
+            return start < end ? _bytes[start..end] : default;
+        }
+    }
+
     public readonly IpAddressValue Source =>
         IpAddressValue.ReadFrom(IsIPv4 ? _bytes.Slice(12, 4) : _bytes.Slice(8, 16));
 

@@ -122,7 +122,8 @@ public static class PacketChecksums
                 while (protocol is 0 or 43 or 44 or 60)
                 {
                     if (offset + 8 > p.Length) return false;
-                    if (protocol == 44) fragment = true;
+                    // An atomic fragment (offset 0, M clear, RFC 6946) is a whole datagram.
+                    if (protocol == 44) fragment |= ((p[offset + 2] << 8 | p[offset + 3]) & 0xFFF9) != 0; // offset or M
                     var length = protocol == 44 ? 8 : (p[offset + 1] + 1) * 8;
                     protocol = p[offset];
                     offset += length;
