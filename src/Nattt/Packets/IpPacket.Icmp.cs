@@ -33,6 +33,31 @@ public ref partial struct IpPacket
         return PacketDropReason.None;
     }
 
+    /// <summary>
+    /// Whether a router may answer this packet with an ICMP error (RFC 1812 4.3.2.7, RFC 4443 2.4(e)): not an ICMP
+    /// error itself, not a quoted view, not from an unspecified, loopback or multicast source, not to a multicast or
+    /// (IPv4) limited broadcast destination. Non-first fragments never parse, so they never qualify. (Subnet broadcasts
+    /// are not known here; the caller knows its subnets.) Packet-too-big is also allowed to multicast destinations
+    /// by RFC 4443, which this check does not model: it errs on the side of silence.
+    /// </summary>
+    public readonly bool MayAnswerWithIcmpError
+    {
+        get
+        {
+            if (IsEmbedded || IsIcmpError) return false;
+            var source = Source;
+            var destination = Destination;
+            if (IsIPv4)
+            {
+                var s = (uint)source.Low;
+                var d = (uint)destination.Low;
+                return s != 0 && s >> 24 != 127 && s >> 28 != 0xE && s != 0xFFFFFFFF
+                       && d >> 28 != 0xE && d != 0xFFFFFFFF;
+            }
+            return !(source.High == 0 && source.Low is 0 or 1) && source.High >> 56 != 0xFF && destination.High >> 56 != 0xFF;
+        }
+    }
+
     /// <summary>The MTU of an ICMPv4 "fragmentation needed" (type 3 code 4, 16-bit next-hop MTU; 0 from routers older
     /// than RFC 1191) or an ICMPv6 "packet too big" (type 2, 32-bit MTU).</summary>
     public readonly bool TryGetIcmpMtu(out uint mtu)

@@ -165,6 +165,52 @@ public static class PacketBuilder
         return total.Length;
     }
 
+    /// <summary>Most bytes of an ICMPv4 error: RFC 1812 4.3.2.3, "not exceed 576 bytes".</summary>
+    public const int MaxIcmpV4ErrorLength = 576;
+
+    /// <summary>Most bytes of an ICMPv6 error: RFC 4443 2.4(c), "not exceed the minimum IPv6 MTU" (1280).</summary>
+    public const int MaxIcmpV6ErrorLength = 1280;
+
+    /// <summary>
+    /// An ICMP error about <paramref name="offendingPacket"/>, from <paramref name="source"/> (the router or tunnel
+    /// end reporting it) back to the offending packet's source, quoting as much of it as fits in 576 (IPv4) or 1280
+    /// (IPv6) bytes. Check <see cref="IpPacket.MayAnswerWithIcmpError"/> first: this method does not.
+    /// </summary>
+    /// <param name="offendingPacket">Exactly the packet (e.g. <see cref="IpPacket.Bytes"/>), of the family of
+    /// <paramref name="source"/>.</param>
+    /// <param name="restOfHeader">Bytes 4 to 7 of the ICMP header: the MTU for fragmentation needed / packet too big,
+    /// the pointer of parameter problem, otherwise 0.</param>
+    public static int BuildIcmpError(Span<byte> buffer, IpAddressValue source, ReadOnlySpan<byte> offendingPacket,
+        byte type, byte code, uint restOfHeader = 0, byte hopLimit = 64)
+    {
+        var ipLength = IpHeaderLength(source);
+        if (offendingPacket.Length < ipLength || offendingPacket[0] >> 4 != (source.IsIPv4 ? 4 : 6))
+            throw new ArgumentException("the offending packet must be an IP packet of the source's family", nameof(offendingPacket));
+        var destination = IpAddressValue.ReadFrom(source.IsIPv4 ? offendingPacket.Slice(12, 4) : offendingPacket.Slice(8, 16));
+        var maxLength = source.IsIPv4 ? MaxIcmpV4ErrorLength : MaxIcmpV6ErrorLength;
+        var quote = offendingPacket[..Math.Min(offendingPacket.Length, maxLength - ipLength - IcmpHeaderLength)];
+        return BuildIcmp(buffer, source, destination, type, code, restOfHeader, quote, hopLimit);
+    }
+
+    /// <summary>ICMPv4 "fragmentation needed and DF set" (type 3 code 4, RFC 1191) or ICMPv6 "packet too big" (type 2,
+    /// RFC 8201) telling the offending packet's source to use <paramref name="mtu"/>: what a tunnel sends when a packet
+    /// does not fit once encapsulated.</summary>
+    public static int BuildPacketTooBig(Span<byte> buffer, IpAddressValue source, ReadOnlySpan<byte> offendingPacket,
+        int mtu, byte hopLimit = 64)
+    {
+        if (mtu < 68 || (source.IsIPv4 && mtu > ushort.MaxValue)) throw new ArgumentOutOfRangeException(nameof(mtu));
+        return source.IsIPv4
+            ? BuildIcmpError(buffer, source, offendingPacket, IcmpTypes.DestinationUnreachable,
+                IcmpTypes.FragmentationNeededCode, (uint)mtu, hopLimit)
+            : BuildIcmpError(buffer, source, offendingPacket, IcmpTypes.V6PacketTooBig, 0, (uint)mtu, hopLimit);
+    }
+
+    /// <summary>ICMPv4 "time exceeded in transit" (type 11 code 0) or ICMPv6 "hop limit exceeded" (type 3 code 0), for
+    /// a packet whose <see cref="IpPacket.DecrementHopLimit"/> returned false.</summary>
+    public static int BuildTimeExceeded(Span<byte> buffer, IpAddressValue source, ReadOnlySpan<byte> offendingPacket,
+        byte hopLimit = 64) => BuildIcmpError(buffer, source, offendingPacket,
+        source.IsIPv4 ? IcmpTypes.TimeExceeded : IcmpTypes.V6TimeExceeded, 0, 0, hopLimit);
+
     /// <summary>The 4-byte TCP MSS option (kind 2, length 4), for <see cref="BuildTcp"/>'s options.</summary>
     public static int WriteMssOption(Span<byte> buffer, ushort mss)
     {

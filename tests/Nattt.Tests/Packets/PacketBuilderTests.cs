@@ -112,3 +112,70 @@ public class PacketBuilderTests
         }
     }
 }
+
+public class IcmpErrorBuilderTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BuildPacketTooBig_LargePacket_QuoteCappedAndValid(bool v6)
+    {
+        var offending = SamplePackets.Udp(v6, payloadLength: 1400);
+        var router = v6 ? SamplePackets.RouterV6 : SamplePackets.RouterV4;
+        var buffer = new byte[2048];
+        var length = PacketBuilder.BuildPacketTooBig(buffer, router, offending, 1300);
+        var error = buffer.AsSpan(0, length).ToArray();
+
+        Assert.Equal(v6 ? PacketBuilder.MaxIcmpV6ErrorLength : PacketBuilder.MaxIcmpV4ErrorLength, length);
+        Assert.True(PacketChecksums.AreValid(error));
+        Assert.Equal(PacketDropReason.None, IpPacket.TryParse(error, out var packet));
+        Assert.Equal(router, packet.Source);
+        Assert.Equal(v6 ? SamplePackets.ClientV6 : SamplePackets.ClientV4, packet.Destination);
+        Assert.True(packet.TryGetIcmpMtu(out var mtu));
+        Assert.Equal(1300u, mtu);
+        Assert.Equal(PacketDropReason.None, packet.TryGetEmbedded(out var quoted));
+        Assert.True(quoted.IsTruncated);
+        Assert.True(quoted.Bytes.SequenceEqual(offending.AsSpan(0, quoted.Bytes.Length)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BuildTimeExceeded_SmallPacket_QuotesAll(bool v6)
+    {
+        var offending = SamplePackets.Tcp(v6);
+        var buffer = new byte[2048];
+        var length = PacketBuilder.BuildTimeExceeded(buffer, v6 ? SamplePackets.RouterV6 : SamplePackets.RouterV4, offending);
+        Assert.Equal(PacketDropReason.None, IpPacket.TryParse(buffer.AsSpan(0, length), out var packet));
+        Assert.True(packet.IsIcmpError);
+        Assert.Equal(v6 ? IcmpTypes.V6TimeExceeded : IcmpTypes.TimeExceeded, packet.IcmpType);
+        Assert.Equal(PacketDropReason.None, packet.TryGetEmbedded(out var quoted));
+        Assert.False(quoted.IsTruncated);
+        Assert.True(PacketChecksums.AreValid(buffer.AsSpan(0, length)));
+    }
+
+    [Theory]
+    [InlineData("192.0.2.1", "198.51.100.1", true)]
+    [InlineData("0.0.0.0", "198.51.100.1", false)]
+    [InlineData("127.0.0.1", "198.51.100.1", false)]
+    [InlineData("192.0.2.1", "224.0.0.251", false)]
+    [InlineData("192.0.2.1", "255.255.255.255", false)]
+    [InlineData("2001:db8::1", "2001:db8::2", true)]
+    [InlineData("::", "2001:db8::2", false)]
+    [InlineData("::1", "2001:db8::2", false)]
+    [InlineData("2001:db8::1", "ff02::fb", false)]
+    public void MayAnswerWithIcmpError_ByAddresses(string source, string destination, bool expected)
+    {
+        var buffer = new byte[128];
+        var length = PacketBuilder.BuildUdp(buffer, IpAddressValue.Parse(source), 1, IpAddressValue.Parse(destination), 2, []);
+        IpPacket.TryParse(buffer.AsSpan(0, length), out var packet);
+        Assert.Equal(expected, packet.MayAnswerWithIcmpError);
+    }
+
+    [Fact]
+    public void MayAnswerWithIcmpError_IcmpError_False()
+    {
+        IpPacket.TryParse(SamplePackets.IcmpError(SamplePackets.Udp(false)), out var packet);
+        Assert.False(packet.MayAnswerWithIcmpError);
+    }
+}
