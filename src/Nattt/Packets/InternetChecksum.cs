@@ -62,12 +62,13 @@ public static class InternetChecksum
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort Fold(ulong sum)
     {
-        sum = (sum & 0xFFFFFFFF) + (sum >> 32);
-        sum = (sum & 0xFFFFFFFF) + (sum >> 32);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        return (ushort)sum;
+        // 64 -> 32 bits with the end-around carry, then 32 -> 17 -> 16 bits.
+        var low = (uint)sum;
+        var folded = low + (uint)(sum >> 32);
+        if (folded < low) folded++;
+        folded = (folded & 0xFFFF) + (folded >> 16);
+        folded = (folded & 0xFFFF) + (folded >> 16);
+        return (ushort)folded;
     }
 
     /// <summary>The checksum of <paramref name="data"/>: ~Fold(sum(data) + initial). Put the pseudo-header sum in

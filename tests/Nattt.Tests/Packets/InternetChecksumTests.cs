@@ -80,4 +80,17 @@ public class InternetChecksumTests
             return InternetChecksum.Update(0x1234, InternetChecksum.Delta(a, b)) == InternetChecksum.Update(0x1234, fromBytes);
         }, iter: 2000);
     }
+
+    [Fact]
+    public void Fold_AnyValue_CongruentModulo65535AndNeverZeroForNonZero()
+    {
+        Gen.ULong.Sample(value =>
+        {
+            var folded = InternetChecksum.Fold(value);
+            return value == 0 ? folded == 0 : folded != 0 && (ulong)folded % 0xFFFF == value % 0xFFFF;
+        }, iter: 10000);
+        Assert.Equal(0xFFFF, InternetChecksum.Fold(ulong.MaxValue));
+        Assert.Equal(0xFFFF, InternetChecksum.Fold(0xFFFF));
+        Assert.Equal(1, InternetChecksum.Fold(0x10000));
+    }
 }

@@ -71,4 +71,16 @@ public class IpAddressValueTests
         Assert.Equal(tuple, tuple.Reverse().Reverse());
         Assert.Equal("Tcp 192.0.2.1:1000 -> 198.51.100.1:80", tuple.ToString());
     }
+
+    [Fact]
+    public void FlowTuple_GetHashCode_EqualTuplesEqualAndPortsSpread()
+    {
+        var a = IpAddressValue.Parse("192.0.2.1");
+        var b = IpAddressValue.Parse("198.51.100.1");
+        Assert.Equal(new FlowTuple(IpProtocol.Udp, a, 1, b, 2).GetHashCode(), new FlowTuple(IpProtocol.Udp, a, 1, b, 2).GetHashCode());
+        var buckets = new int[256];
+        for (var port = 0; port < 4096; port++)
+            buckets[(uint)new FlowTuple(IpProtocol.Udp, a, (ushort)(40000 + port), b, 53).GetHashCode() % 256]++;
+        Assert.True(buckets.Max() < 48, $"max bucket {buckets.Max()}");
+    }
 }
