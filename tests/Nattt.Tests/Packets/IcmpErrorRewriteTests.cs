@@ -101,4 +101,27 @@ public class IcmpErrorRewriteTests
         Assert.True(embedded.TryClampTcpMss(1000));
         IpPacketRewriteTests.AssertChecksumsMatchFullRecomputation(error);
     }
+
+    [Theory]
+    [InlineData(64 + 8)] // three extension headers, then the UDP header
+    [InlineData(-1)]
+    public void EmbeddedRewrite_QuoteWithExtensionHeaders_EqualsFreshQuote(int quoteLength)
+    {
+        var original = UdpV6WithExtensionHeaders();
+        var quote = quoteLength < 0 ? original.Length : quoteLength;
+        var error = IcmpError(original, quote);
+        IpPacket.TryParse(error, out var outer);
+        Assert.Equal(PacketDropReason.None, outer.TryGetEmbedded(out var embedded));
+        Assert.Equal(64, embedded.TransportOffset);
+        embedded.SetSource(PublicV6);
+        embedded.SetSourcePort(5555);
+        outer.SetDestination(PublicV6); // a fresh error about the rewritten packet goes to its (new) source
+        IpPacketRewriteTests.AssertChecksumsMatchFullRecomputation(error);
+
+        var rewritten = original.ToArray();
+        IpPacket.TryParse(rewritten, out var top);
+        top.SetSource(PublicV6);
+        top.SetSourcePort(5555);
+        Assert.Equal(Convert.ToHexString(IcmpError(rewritten, quote)), Convert.ToHexString(error));
+    }
 }

@@ -125,6 +125,18 @@ public class PacketPropertyTests
     }
 
     [Fact]
+    public void TryParse_EveryPrefixOfRandomPackets_Truncated()
+    {
+        Specs.Sample(spec =>
+        {
+            var bytes = spec.Build();
+            for (var length = 0; length < bytes.Length; length++)
+                if (IpPacket.TryParse(bytes.AsSpan(0, length), out _) != PacketDropReason.Truncated) return false;
+            return true;
+        }, iter: 300);
+    }
+
+    [Fact]
     public void TryParse_RandomBytes_NeverThrows()
     {
         Gen.Select(Gen.Byte.Array[0, 200], Gen.Int[0, 2]).Sample((bytes, versionHint) =>
