@@ -57,10 +57,13 @@ public sealed class LabProcess : IDisposable
         return false;
     }
 
-    /// <summary>Sends SIGTERM and waits up to <paramref name="grace"/>; then SIGKILL. Returns the exit code.</summary>
+    /// <summary>Sends SIGTERM and waits up to <paramref name="grace"/>; then SIGKILL. Descendants it forked (socat's
+    /// per-peer children, say) are ours too and are killed after it, so none keeps its output pipes open. Returns the
+    /// exit code. Never waits without a bound.</summary>
     public int Stop(TimeSpan? grace = null)
     {
         if (_disposed) return _exitCode;
+        var descendants = ProcessTree.Descendants(Pid);
         if (!_process.HasExited)
         {
             Native.Kill(_process.Id, Native.SIGTERM);
@@ -70,8 +73,12 @@ public sealed class LabProcess : IDisposable
                 catch (InvalidOperationException) { /* it exited meanwhile */ }
             }
         }
-        _process.WaitForExit();
-        return _exitCode = _process.ExitCode;
+        foreach (var pid in descendants.Concat(ProcessTree.Descendants(Pid)))
+            if (Native.IsAlive(pid)) Native.Kill(pid, Native.SIGKILL);
+        // The bounded wait also lets the asynchronous readers drain; an unbounded one would wait for every holder of
+        // the pipes to close them.
+        _process.WaitForExit(TimeSpan.FromSeconds(5));
+        return _exitCode = _process.HasExited ? _process.ExitCode : -1;
     }
 
     /// <summary>Stops the process (idempotent: a test's <c>using</c> and the lab's teardown may both call it).</summary>

@@ -92,7 +92,7 @@ public abstract class TunnelScenario : NamespaceTest
         return r.StandardOutput;
     }
 
-    protected LabProcess StartUdpEcho() => World.B.Start("socat", "UDP-LISTEN:7,fork,reuseaddr", "PIPE");
+    protected LabProcess StartUdpEcho() => World.B.Start("socat", "-T", "10", "UDP-LISTEN:7,fork,reuseaddr", "PIPE");
 
     public override void Dispose()
     {
