@@ -1,0 +1,223 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using static Nattt.Platform.Linux.LinuxSocketCalls;
+
+namespace Nattt.Platform.Linux;
+
+/// <summary>
+/// Moves a whole batch of datagrams per system call with Linux's recvmmsg and sendmmsg on the socket's descriptor.
+/// IPv4, IPv6 and dual-mode sockets. Owns the socket. Thread-safety as <see cref="IUdpBatchSocket"/> says.
+/// </summary>
+/// <remarks>
+/// The descriptor is non-blocking: a receive first takes whatever is queued, and only when nothing is waits in poll()
+/// for at most the receive timeout, so a busy loop pays one system call per batch and Dispose is never stuck behind
+/// a blocked call. The message headers, I/O vectors and address slots are pinned arrays built once per direction
+/// (so a receiving and a sending thread never share them); per batch only their pointers are refreshed.
+/// </remarks>
+public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
+{
+    /// <summary>The most datagrams one call moves (Linux's UIO_MAXIOV is 1024; wireguard-go uses 128).</summary>
+    public const int MaxBatchSize = 128;
+
+    private readonly Socket _socket;
+    private readonly int _timeoutMilliseconds;
+    private readonly Headers _receive = new(); // used only by the receiving thread
+    private readonly Headers _send = new();    // used only by the sending thread
+
+    /// <param name="socket">A bound UDP socket (IPv4, IPv6 or dual-mode); this object owns it from now on and makes it
+    /// non-blocking. Use it only through this object.</param>
+    /// <param name="receiveTimeout">How long <see cref="ReceiveBatch"/> waits for the first datagram.</param>
+    public RecvmmsgUdpSocket(Socket socket, TimeSpan receiveTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if (!LayoutsApply) throw new PlatformNotSupportedException("recvmmsg/sendmmsg need 64-bit Linux");
+        if (socket.SocketType != SocketType.Dgram) throw new ArgumentException("not a datagram socket", nameof(socket));
+        _socket = socket;
+        _socket.Blocking = false;
+        _timeoutMilliseconds = Math.Max(1, (int)receiveTimeout.TotalMilliseconds);
+    }
+
+    public string Kind => "recvmmsg/sendmmsg";
+    public EndPoint LocalEndPoint => _socket.LocalEndPoint ?? throw new InvalidOperationException("socket not bound");
+    public UdpBatchCounters Counters { get; } = new();
+
+    public int ReceiveBatch(UdpBatch batch, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.CheckOffset(offset);
+        var count = Math.Min(batch.Capacity, MaxBatchSize);
+        var room = (nuint)(batch.SlotSize - offset);
+        var deadline = Environment.TickCount64 + _timeoutMilliseconds;
+        while (true)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _receive.Iov[i].Base = batch.Pointer(i, offset);
+                _receive.Iov[i].Length = room;
+                _receive.Messages[i].Header.NameLength = Sockaddr.SlotSize;
+                _receive.Messages[i].Header.Flags = 0;
+            }
+            var received = Call(&ReceiveCall, _receive, count);
+            if (received > 0)
+            {
+                var filled = Collect(batch, offset, received);
+                if (filled > 0) return filled;
+                continue; // everything taken was dropped (truncated); look again
+            }
+            var errno = -received;
+            if (errno == EINTR) continue;
+            if (IsReflectedIcmpError(errno))
+            {
+                Interlocked.Increment(ref Counters.ReceiveErrorsIgnored);
+                continue;
+            }
+            if (errno != EAGAIN) throw Failure("recvmmsg", errno);
+            var remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0 || !WaitFor(POLLIN, (int)remaining)) return 0;
+        }
+    }
+
+    /// <summary>Checks each received message, keeps the good ones packed at the front of the batch.</summary>
+    private int Collect(UdpBatch batch, int offset, int received)
+    {
+        var filled = 0;
+        for (var i = 0; i < received; i++)
+        {
+            ref var message = ref _receive.Messages[i];
+            if ((message.Header.Flags & MSG_TRUNC) != 0)
+            {
+                Interlocked.Increment(ref Counters.TruncatedDropped);
+                continue;
+            }
+            var name = _receive.Name(i)[..(int)Math.Min(message.Header.NameLength, Sockaddr.SlotSize)];
+            if (Sockaddr.TryRead(name, out var source) != Sockaddr.ReadFailure.None)
+            {
+                Interlocked.Increment(ref Counters.ReceiveErrorsIgnored);
+                continue;
+            }
+            var length = (int)message.Length;
+            if (filled != i) batch.Slot(i).Slice(offset, length).CopyTo(batch.Slot(filled)[offset..]);
+            batch.Lengths[filled] = length;
+            batch.Endpoints[filled] = source;
+            filled++;
+        }
+        return filled;
+    }
+
+    public int SendBatch(UdpBatch batch, int offset, int count)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.CheckOffset(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
+        var sent = 0;
+        for (var start = 0; start < count; start += MaxBatchSize)
+            sent += SendChunk(batch, offset, start, Math.Min(MaxBatchSize, count - start));
+        return sent;
+    }
+
+    private int SendChunk(UdpBatch batch, int offset, int start, int count)
+    {
+        var ready = 0; // messages with a valid destination, packed at the front of the headers
+        for (var i = start; i < start + count; i++)
+        {
+            var size = Sockaddr.Write(batch.Endpoints[i], _socket.AddressFamily, _send.Name(ready));
+            if (size == 0 || batch.Lengths[i] < 0 || batch.Lengths[i] > batch.SlotSize - offset)
+            {
+                Interlocked.Increment(ref Counters.SendFailed);
+                continue;
+            }
+            _send.Iov[ready].Base = batch.Pointer(i, offset);
+            _send.Iov[ready].Length = (nuint)batch.Lengths[i];
+            _send.Messages[ready].Header.NameLength = (uint)size;
+            ready++;
+        }
+        int done = 0, sent = 0;
+        while (done < ready)
+        {
+            var result = Call(&SendCall, _send, ready - done, done);
+            if (result > 0)
+            {
+                done += result;
+                sent += result;
+                continue;
+            }
+            var errno = -result;
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN && WaitFor(POLLOUT, _timeoutMilliseconds)) continue;
+            if (errno != EAGAIN && !IsPerDatagramSendError(errno)) throw Failure("sendmmsg", errno);
+            // The kernel refused message `done` (or the buffer stayed full): skip it, send the rest.
+            Interlocked.Increment(ref Counters.SendFailed);
+            done++;
+        }
+        return sent;
+    }
+
+    /// <summary>Runs one call on the descriptor with the handle held, so that a concurrent Dispose cannot close (and
+    /// the process reuse) the descriptor under it. Returns the call's result, or minus errno.</summary>
+    private int Call(delegate*<int, MMsgHdr*, uint, int> call, Headers headers, int count, int first = 0)
+    {
+        var added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            var fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            var result = call(fd, headers.MessagePointer + first, (uint)count);
+            return result >= 0 ? result : -Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added) _socket.SafeHandle.DangerousRelease();
+        }
+    }
+
+    private static int ReceiveCall(int fd, MMsgHdr* messages, uint count) => RecvMMsg(fd, messages, count, 0, null);
+    private static int SendCall(int fd, MMsgHdr* messages, uint count) => SendMMsg(fd, messages, count, 0);
+
+    private bool WaitFor(short events, int timeoutMilliseconds)
+    {
+        var added = false;
+        try
+        {
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            var poll = new PollFd { Fd = (int)_socket.SafeHandle.DangerousGetHandle(), Events = events };
+            var result = Poll(&poll, 1, timeoutMilliseconds);
+            if (result < 0 && Marshal.GetLastPInvokeError() is var errno && errno != EINTR) throw Failure("poll", errno);
+            return result > 0;
+        }
+        finally
+        {
+            if (added) _socket.SafeHandle.DangerousRelease();
+        }
+    }
+
+    private static SocketException Failure(string call, int errno) =>
+        new((int)SocketError.SocketError, $"{call} failed: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})");
+
+    public void Dispose() => _socket.Dispose();
+
+    /// <summary>One direction's mmsghdr, iovec and sockaddr arrays, pinned for the socket's life, each header pointing
+    /// at its own I/O vector and address slot once and for all.</summary>
+    private sealed class Headers
+    {
+        public readonly MMsgHdr[] Messages = GC.AllocateArray<MMsgHdr>(MaxBatchSize, pinned: true);
+        public readonly IOVec[] Iov = GC.AllocateArray<IOVec>(MaxBatchSize, pinned: true);
+        private readonly byte[] _names = GC.AllocateArray<byte>(MaxBatchSize * Sockaddr.SlotSize, pinned: true);
+
+        public Headers()
+        {
+            for (var i = 0; i < MaxBatchSize; i++)
+            {
+                Messages[i].Header.Name = (byte*)Unsafe(_names) + i * Sockaddr.SlotSize;
+                Messages[i].Header.Iov = (IOVec*)Unsafe(Iov) + i;
+                Messages[i].Header.IovLength = 1;
+            }
+        }
+
+        public MMsgHdr* MessagePointer => (MMsgHdr*)Unsafe(Messages);
+        public Span<byte> Name(int i) => _names.AsSpan(i * Sockaddr.SlotSize, Sockaddr.SlotSize);
+
+        private static void* Unsafe<T>(T[] pinned) where T : unmanaged =>
+            System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+    }
+}
