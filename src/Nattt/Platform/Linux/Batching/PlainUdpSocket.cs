@@ -35,12 +35,15 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.CheckOffset(offset);
+        var room = batch.Slot(0)[offset..];
         while (true)
         {
             int received;
             try
             {
-                received = _socket.ReceiveFrom(batch.Slot(0)[offset..], SocketFlags.None, _receiveAddress);
+                // With MSG_TRUNC Linux returns a datagram's real length even when it did not fit (.NET does not
+                // report the truncation of a plain ReceiveFrom otherwise): a cut datagram is dropped, never delivered.
+                received = _socket.ReceiveFrom(room, SocketFlags.Truncated, _receiveAddress);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
@@ -54,6 +57,11 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
             catch (SocketException e) when (IsReflectedIcmpError(e.SocketErrorCode))
             {
                 Interlocked.Increment(ref Counters.ReceiveErrorsIgnored);
+                continue;
+            }
+            if (received > room.Length)
+            {
+                Interlocked.Increment(ref Counters.TruncatedDropped);
                 continue;
             }
             if (Sockaddr.TryRead(_receiveAddress.Buffer.Span[.._receiveAddress.Size], out var source) != Sockaddr.ReadFailure.None)
