@@ -127,7 +127,7 @@ build_world() { # build_world DEPTH; sets TARGET_ADDR (B) and KERNEL_ADDR (what 
   local depth="$1"
   add_host A; add_host Y; add_host B
   link A eth0 203.0.113.2/24 Y wan0 203.0.113.1/24
-  nat_router Y "51820, 1194"
+  nat_router Y "100, 51820, 1194"
   if [ "$depth" = 1 ]; then
     link Y lan0 10.1.0.1/24 B eth0 10.1.0.2/24
     nsx B ip route add default via 10.1.0.1
@@ -139,7 +139,7 @@ build_world() { # build_world DEPTH; sets TARGET_ADDR (B) and KERNEL_ADDR (what 
     link T lan0 10.2.0.1/24 B eth0 10.2.0.2/24
     nsx T ip route add default via 10.1.0.1
     nsx B ip route add default via 10.2.0.1
-    nat_router T "51821, 1195"
+    nat_router T "100, 51821, 1195"
     port_forward Y 10.1.0.2
     port_forward T 10.2.0.2
     TARGET_ADDR=10.2.0.2
@@ -171,7 +171,7 @@ measure() {
   local depth="$1" path="$2" addr="$3" note="${4:-}" tcp1 tcp4 rtt
   if ! nsx A timeout 5 ping -c 3 -i 0.2 -W 1 -q "$addr" >/dev/null 2>&1; then
     log "$path: no ping through the path to $addr"
-    ROWS+=("$depth|$path|-|-|-|path did not come up ${note}"); return
+    ROWS+=("$depth|$path|-|-|-|path did not come up${note:+ ($note)}"); return
   fi
   tcp1=$(iperf_mbit "$addr" 1)
   tcp4=$(iperf_mbit "$addr" 4)
@@ -265,22 +265,48 @@ wireguard_rows() {
 }
 
 # --- (d) nattt ----------------------------------------------------------------------------------------------------------
-# The hook the data plane plugs into. Expected command lines (to be filled in when `nattt box` and `nattt client` land;
-# option names here are the plan, adjust them to the real ones):
-#   depth 1:  on Y:  $NATTT_BIN box --wan wan0 --port 100 --publish tcp:10.1.0.2:5201 --publish icmp:10.1.0.2
-#             on A:  $NATTT_BIN client --map 198.18.0.1=203.0.113.1:100/10.1.0.2
-#   depth 2:  on Y:  $NATTT_BIN box --wan wan0 --port 100 --publish udp:10.1.0.2:100      (T's tunnel port)
-#             on T:  $NATTT_BIN box --wan wan0 --port 100 --publish tcp:10.2.0.2:5201 --publish icmp:10.2.0.2
-#             on A:  $NATTT_BIN client --map 198.18.0.1=203.0.113.1:100,10.1.0.2:100/10.2.0.2
-#   then:     measure DEPTH "nattt" 198.18.0.1      (iperf3 and ping to the stand-in address)
-# Y and T already accept UDP 100? No: add 100 to the served ports of nat_router when wiring this in.
+# `nattt client` on A, `nattt box` on Y (and T): the same hops as the nested tunnels above, UDP port 100. Written
+# against the options of the data plane as planned (box --listen/--publish, client --map HOPS,DEST@STANDIN); when a
+# build has no `box`, the row says so. The command lines:
+#   depth 1:  Y: nattt box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:icmp
+#             A: nattt client --map bench=203.0.113.1:100,10.1.0.2@198.18.0.10
+#   depth 2:  Y: nattt box --listen 0.0.0.0:100 --publish 10.1.0.2:udp/100          (T's tunnel port)
+#             T: nattt box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:icmp
+#             A: nattt client --map bench=203.0.113.1:100,10.1.0.2:100,10.2.0.2@198.18.0.10
+#   then iperf3 and ping from A to the stand-in 198.18.0.10. Each daemon gets its own control socket (the namespaces
+#   share one file system) and must print "ready" within 20 s.
+NATTT_STANDIN=198.18.0.10
+nattt_start() { # nattt_start HOST NAME ARGS...: starts a nattt daemon, waits for its "ready" line
+  local h="$1" name="$2"; shift 2
+  start_bg "$h" "$name" env DOTNET_NOLOGO=1 "$NATTT_BIN" "$@" --control-socket "$WORK/$name.sock"
+  wait_for "$name ready" grep -q ready "$WORK/$name.log"
+}
+
 nattt_rows() {
   local depth="$1"
   if [ -z "$NATTT_BIN" ] || ! "$NATTT_BIN" box --help >/dev/null 2>&1 || ! "$NATTT_BIN" client --help >/dev/null 2>&1; then
     ROWS+=("$depth|nattt|-|-|-|nattt: not available in this build (NATTT_BIN=${NATTT_BIN:-unset} has no box/client)")
     return
   fi
-  ROWS+=("$depth|nattt|-|-|-|nattt: box and client exist but this hook is not wired yet (see nattt_rows in run.sh)")
+  local ok=1 map note=""
+  if [ "$depth" = 1 ]; then
+    nattt_start Y nattt-box-y box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:icmp || ok=0
+    map="bench=203.0.113.1:100,10.1.0.2@$NATTT_STANDIN"
+  else
+    nattt_start Y nattt-box-y box --listen 0.0.0.0:100 --publish 10.1.0.2:udp/100 || ok=0
+    nattt_start T nattt-box-t box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:icmp || ok=0
+    map="bench=203.0.113.1:100,10.1.0.2:100,10.2.0.2@$NATTT_STANDIN"
+    note="nested: boxes on Y and T"
+  fi
+  [ "$ok" = 1 ] && { nattt_start A nattt-client client --map "$map" || ok=0; }
+  if [ "$ok" = 1 ]; then
+    measure "$depth" "nattt $("$NATTT_BIN" version 2>/dev/null | head -n 1)" "$NATTT_STANDIN" "$note"
+  else
+    local why
+    why=$(tail -q -n 1 "$WORK"/nattt-*.log 2>/dev/null | tr '\n|' '  ' | cut -c1-200)
+    ROWS+=("$depth|nattt|-|-|-|did not come up: $why")
+  fi
+  stop_started
 }
 
 stop_started() { # stops the tunnel daemons of one row (everything but the iperf3 server, which is PIDS[0])
