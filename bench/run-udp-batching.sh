@@ -39,7 +39,8 @@ mkdir -p bench/results
   echo
   echo "Written by \`bench/run-udp-batching.sh\` from BenchmarkDotNet (bench/Nattt.Bench/Platform/UdpBatchingBenchmarks.cs),"
   echo "in a network namespace of its own, over loopback, IPv4. One operation = one datagram sent and received on one"
-  echo "thread, in batches of 32 (plain: 32 sendto + 32 recvfrom; batched: 1 sendmmsg + 1 recvmmsg). Machine: $(nproc)"
+  echo "thread, in batches of 32 (Plain: 32 sendto + 32 recvfrom; BatchedNoOffload: 1 sendmmsg + 1 recvmmsg; Batched:"
+  echo "the same with UDP GSO, the 32 datagrams leaving as one segmented message; no GRO on receive). Machine: $(nproc)"
   echo "CPUs, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs: compare rows"
   echo "of one run)."
   echo
@@ -58,7 +59,8 @@ def unit_ns(s):
 for l in rows[2:]:
     c = dict(zip(head, [x.strip() for x in l.strip("|\n").split("|")]))
     ns = unit_ns(c["Mean"])
-    print(f"| {c['Mode']} | {c['PayloadSize']} | {ns:.0f} | {1e9/ns:,.0f} | {c.get('Allocated', '?')} |")
+    alloc = c.get("Allocated", "?")
+    print(f"| {c['Mode']} | {c['PayloadSize']} | {ns:.0f} | {1e9/ns:,.0f} | {'0 B' if alloc == '-' else alloc} |")
 PY
   echo
   echo "## BenchmarkDotNet's report"

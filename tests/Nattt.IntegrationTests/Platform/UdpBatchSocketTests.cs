@@ -37,6 +37,14 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         return UdpBatchSockets.Create(socket, Timeout, mode);
     });
 
+    /// <summary>The kernels here (6.x) all have recvmmsg, sendmmsg and UDP GSO.</summary>
+    private static string KindOf(UdpBatchMode mode) => mode switch
+    {
+        UdpBatchMode.Batched => "recvmmsg/sendmmsg+gso",
+        UdpBatchMode.BatchedNoOffload => "recvmmsg/sendmmsg",
+        _ => "plain",
+    };
+
     private static UdpEndpoint EndpointOf(IUdpBatchSocket socket) =>
         UdpEndpoint.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint);
 
@@ -61,7 +69,7 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
     {
         var data = new TheoryData<UdpBatchMode, UdpBatchMode, AddressFamily>();
         foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
-        foreach (var sender in new[] { UdpBatchMode.Batched, UdpBatchMode.Plain })
+        foreach (var sender in new[] { UdpBatchMode.Batched, UdpBatchMode.BatchedNoOffload, UdpBatchMode.Plain })
         foreach (var receiver in new[] { UdpBatchMode.Batched, UdpBatchMode.Plain })
             data.Add(sender, receiver, family);
         return data;
@@ -75,7 +83,7 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         const int total = 3000;
         using var sender = Open(senderMode, family);
         using var receiver = Open(receiverMode, family);
-        Assert.Equal(senderMode == UdpBatchMode.Batched ? "recvmmsg/sendmmsg" : "plain", sender.Kind);
+        Assert.Equal(KindOf(senderMode), sender.Kind);
         var senderEndpoint = EndpointOf(sender);
         var seen = new int[total];
         var received = 0;
@@ -247,12 +255,55 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         Assert.Equal(1, sequence);
     }
 
+    [Theory]
+    [InlineData(AddressFamily.InterNetwork, 1200)]
+    [InlineData(AddressFamily.InterNetworkV6, 1200)]
+    [InlineData(AddressFamily.InterNetwork, 64)]
+    public void SendBatch_RunOfSameSizeDatagramsWithGso_ArriveSeparatelyIntactInOrder(AddressFamily family, int size)
+    {
+        // 100 datagrams of one size and a shorter last one, to one destination: the GSO sender packs them into two
+        // messages (64 segments at most each); the receiver (no GRO) must still see 101 separate datagrams.
+        const int count = 101;
+        using var sender = (RecvmmsgUdpSocket)Open(UdpBatchMode.Batched, family);
+        using var receiver = Open(UdpBatchMode.Plain, family);
+        Assert.True(sender.UsesSegmentationOffload);
+        var batch = new UdpBatch(count, 2048);
+        for (var i = 0; i < count; i++)
+        {
+            var length = i == count - 1 ? size / 2 : size;
+            BinaryPrimitives.WriteInt32BigEndian(batch.Slot(i), i);
+            batch.Slot(i)[4..length].Fill((byte)i);
+            batch.Lengths[i] = length;
+            batch.Endpoints[i] = EndpointOf(receiver);
+        }
+        Assert.Equal(count, sender.SendBatch(batch, 0, count));
+        Assert.True(sender.UsesSegmentationOffload, "the kernel refused GSO on loopback");
+        Assert.Equal(count, sender.SegmentedDatagrams); // 64 + 37: both messages went out segmented
+
+        var inbound = new UdpBatch(1, 4096);
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(1, receiver.ReceiveBatch(inbound, 0));
+            var datagram = inbound.Datagram(0, 0);
+            Assert.Equal(i == count - 1 ? size / 2 : size, datagram.Length);
+            Assert.Equal(i, BinaryPrimitives.ReadInt32BigEndian(datagram));
+            Assert.Equal(datagram.Length - 4, datagram[4..].Count((byte)i));
+        }
+        Assert.Equal(0, receiver.ReceiveBatch(inbound, 0));
+    }
+
     [Fact]
     public void Create_Auto_OnThisLinuxChoosesRecvmmsgUnlessTheEnvironmentSaysPlain()
     {
         using var auto = Open(UdpBatchMode.Auto, AddressFamily.InterNetwork);
         var forced = Environment.GetEnvironmentVariable(UdpBatchSockets.EnvironmentVariable);
-        Assert.Equal(forced?.Trim().ToLowerInvariant() == "plain" ? "plain" : "recvmmsg/sendmmsg", auto.Kind);
+        var expected = forced?.Trim().ToLowerInvariant() switch
+        {
+            "plain" => "plain",
+            "batched-no-gso" => "recvmmsg/sendmmsg",
+            _ => "recvmmsg/sendmmsg+gso",
+        };
+        Assert.Equal(expected, auto.Kind);
         using var plain = Open(UdpBatchMode.Plain, AddressFamily.InterNetwork);
         Assert.Equal("plain", plain.Kind);
     }

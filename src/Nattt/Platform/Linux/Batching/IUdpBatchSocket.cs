@@ -11,7 +11,8 @@ namespace Nattt.Platform.Linux;
 /// sends) are not supported. Dispose stops a receive within the receive timeout.</remarks>
 public interface IUdpBatchSocket : IDisposable
 {
-    /// <summary>What carries the batches, for logs and status: "recvmmsg/sendmmsg" or "plain".</summary>
+    /// <summary>What carries the batches, for logs and status: "recvmmsg/sendmmsg+gso", "recvmmsg/sendmmsg" or
+    /// "plain".</summary>
     string Kind { get; }
 
     EndPoint LocalEndPoint { get; }

@@ -12,7 +12,10 @@ internal static unsafe partial class LinuxSocketCalls
     public const int EINTR = 4, EAGAIN = 11, ENOSYS = 38, EMSGSIZE = 90, ENETUNREACH = 101, ECONNREFUSED = 111,
         EHOSTUNREACH = 113, EPERM = 1, EACCES = 13, EAFNOSUPPORT = 97, EADDRNOTAVAIL = 99, ECONNRESET = 104,
         ENOBUFS = 105;
+    public const int EIO = 5, EINVAL = 22;
     public const int MSG_TRUNC = 0x20;
+    /// <summary>SOL_UDP and its options UDP_SEGMENT (GSO, linux/udp.h) and UDP_GRO.</summary>
+    public const int SolUdp = 17, UdpSegment = 103, UdpGro = 104;
     public const short POLLIN = 0x1, POLLOUT = 0x4;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -15,7 +15,7 @@ namespace Nattt.Platform.Linux;
 /// a blocked call. The message headers, I/O vectors and address slots are pinned arrays built once per direction
 /// (so a receiving and a sending thread never share them); per batch only their pointers are refreshed.
 /// </remarks>
-public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
+public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
 {
     /// <summary>The most datagrams one call moves (Linux's UIO_MAXIOV is 1024; wireguard-go uses 128).</summary>
     public const int MaxBatchSize = 128;
@@ -28,7 +28,9 @@ public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
     /// <param name="socket">A bound UDP socket (IPv4, IPv6 or dual-mode); this object owns it from now on and makes it
     /// non-blocking. Use it only through this object.</param>
     /// <param name="receiveTimeout">How long <see cref="ReceiveBatch"/> waits for the first datagram.</param>
-    public RecvmmsgUdpSocket(Socket socket, TimeSpan receiveTimeout)
+    /// <param name="segmentationOffload">Use UDP GSO (UDP_SEGMENT) on send where the kernel has it: a run of
+    /// same-size datagrams to one destination leaves as one message that the kernel (or the NIC) splits.</param>
+    public RecvmmsgUdpSocket(Socket socket, TimeSpan receiveTimeout, bool segmentationOffload = true)
     {
         ArgumentNullException.ThrowIfNull(socket);
         if (!LayoutsApply) throw new PlatformNotSupportedException("recvmmsg/sendmmsg need 64-bit Linux");
@@ -36,9 +38,10 @@ public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
         _socket = socket;
         _socket.Blocking = false;
         _timeoutMilliseconds = Math.Max(1, (int)receiveTimeout.TotalMilliseconds);
+        _segmentation = segmentationOffload && ProbeSegmentation(socket);
     }
 
-    public string Kind => "recvmmsg/sendmmsg";
+    public string Kind => _segmentation ? "recvmmsg/sendmmsg+gso" : "recvmmsg/sendmmsg";
     public EndPoint LocalEndPoint => _socket.LocalEndPoint ?? throw new InvalidOperationException("socket not bound");
     public UdpBatchCounters Counters { get; } = new();
 
@@ -105,54 +108,6 @@ public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
         return filled;
     }
 
-    public int SendBatch(UdpBatch batch, int offset, int count)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        batch.CheckOffset(offset);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
-        var sent = 0;
-        for (var start = 0; start < count; start += MaxBatchSize)
-            sent += SendChunk(batch, offset, start, Math.Min(MaxBatchSize, count - start));
-        return sent;
-    }
-
-    private int SendChunk(UdpBatch batch, int offset, int start, int count)
-    {
-        var ready = 0; // messages with a valid destination, packed at the front of the headers
-        for (var i = start; i < start + count; i++)
-        {
-            var size = Sockaddr.Write(batch.Endpoints[i], _socket.AddressFamily, _send.Name(ready));
-            if (size == 0 || batch.Lengths[i] < 0 || batch.Lengths[i] > batch.SlotSize - offset)
-            {
-                Interlocked.Increment(ref Counters.SendFailed);
-                continue;
-            }
-            _send.Iov[ready].Base = batch.Pointer(i, offset);
-            _send.Iov[ready].Length = (nuint)batch.Lengths[i];
-            _send.Messages[ready].Header.NameLength = (uint)size;
-            ready++;
-        }
-        int done = 0, sent = 0;
-        while (done < ready)
-        {
-            var result = Call(&SendCall, _send, ready - done, done);
-            if (result > 0)
-            {
-                done += result;
-                sent += result;
-                continue;
-            }
-            var errno = -result;
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN && WaitFor(POLLOUT, _timeoutMilliseconds)) continue;
-            if (errno != EAGAIN && !IsPerDatagramSendError(errno)) throw Failure("sendmmsg", errno);
-            // The kernel refused message `done` (or the buffer stayed full): skip it, send the rest.
-            Interlocked.Increment(ref Counters.SendFailed);
-            done++;
-        }
-        return sent;
-    }
-
     /// <summary>Runs one call on the descriptor with the handle held, so that a concurrent Dispose cannot close (and
     /// the process reuse) the descriptor under it. Returns the call's result, or minus errno.</summary>
     private int Call(delegate*<int, MMsgHdr*, uint, int> call, Headers headers, int count, int first = 0)
@@ -203,6 +158,11 @@ public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
         public readonly MMsgHdr[] Messages = GC.AllocateArray<MMsgHdr>(MaxBatchSize, pinned: true);
         public readonly IOVec[] Iov = GC.AllocateArray<IOVec>(MaxBatchSize, pinned: true);
         private readonly byte[] _names = GC.AllocateArray<byte>(MaxBatchSize * Sockaddr.SlotSize, pinned: true);
+        private readonly byte[] _control = GC.AllocateArray<byte>(MaxBatchSize * SegmentControlSize, pinned: true);
+        /// <summary>Send side: the address length of each datagram's name slot.</summary>
+        public readonly uint[] NameLengths = new uint[MaxBatchSize];
+        /// <summary>Send side: the first datagram (I/O vector) of each message and how many it carries.</summary>
+        public readonly int[] First = new int[MaxBatchSize], Segments = new int[MaxBatchSize];
 
         public Headers()
         {
@@ -216,6 +176,10 @@ public sealed unsafe class RecvmmsgUdpSocket : IUdpBatchSocket
 
         public MMsgHdr* MessagePointer => (MMsgHdr*)Unsafe(Messages);
         public Span<byte> Name(int i) => _names.AsSpan(i * Sockaddr.SlotSize, Sockaddr.SlotSize);
+        public byte* NamePointer(int i) => (byte*)Unsafe(_names) + i * Sockaddr.SlotSize;
+        public IOVec* IovPointer(int i) => (IOVec*)Unsafe(Iov) + i;
+        public Span<byte> Control(int i) => _control.AsSpan(i * SegmentControlSize, SegmentControlSize);
+        public byte* ControlPointer(int i) => (byte*)Unsafe(_control) + i * SegmentControlSize;
 
         private static void* Unsafe<T>(T[] pinned) where T : unmanaged =>
             System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));

@@ -8,11 +8,14 @@ namespace Nattt.Platform.Linux;
 /// <summary>Which <see cref="IUdpBatchSocket"/> to use.</summary>
 public enum UdpBatchMode
 {
-    /// <summary>recvmmsg/sendmmsg where the platform has them, else plain. The environment variable
-    /// <c>NATTT_UDP_BATCHING</c> (<c>plain</c> or <c>batched</c>) overrides it, to compare or to work around.</summary>
+    /// <summary>recvmmsg/sendmmsg (with UDP GSO where the kernel has it) where the platform has them, else plain. The
+    /// environment variable <c>NATTT_UDP_BATCHING</c> (<c>plain</c>, <c>batched</c> or <c>batched-no-gso</c>)
+    /// overrides it, to compare or to work around.</summary>
     Auto,
-    /// <summary>recvmmsg/sendmmsg, or an exception where they are missing.</summary>
+    /// <summary>recvmmsg/sendmmsg, with UDP GSO where the kernel has it; an exception where they are missing.</summary>
     Batched,
+    /// <summary>recvmmsg/sendmmsg without UDP GSO; an exception where they are missing.</summary>
+    BatchedNoOffload,
     /// <summary>One datagram per system call.</summary>
     Plain,
 }
@@ -35,6 +38,7 @@ public static partial class UdpBatchSockets
             {
                 "plain" => UdpBatchMode.Plain,
                 "batched" => UdpBatchMode.Batched,
+                "batched-no-gso" => UdpBatchMode.BatchedNoOffload,
                 _ => UdpBatchMode.Auto,
             };
         if (mode == UdpBatchMode.Plain)
@@ -45,10 +49,11 @@ public static partial class UdpBatchSockets
         var reason = ProbeBatching(socket);
         if (reason is null)
         {
-            LogChosen(logger, "recvmmsg/sendmmsg", "supported");
-            return new RecvmmsgUdpSocket(socket, receiveTimeout);
+            var batched = new RecvmmsgUdpSocket(socket, receiveTimeout, mode != UdpBatchMode.BatchedNoOffload);
+            LogChosen(logger, batched.Kind, "supported");
+            return batched;
         }
-        if (mode == UdpBatchMode.Batched) throw new PlatformNotSupportedException("UDP batching unavailable: " + reason);
+        if (mode != UdpBatchMode.Auto) throw new PlatformNotSupportedException("UDP batching unavailable: " + reason);
         LogChosen(logger, "plain", reason);
         return new PlainUdpSocket(socket, receiveTimeout);
     }
