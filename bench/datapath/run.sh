@@ -19,7 +19,8 @@
 # forwards and the tunnel ports they serve). At depth 2 the userspace tunnels are nested as nattt's hops are: an outer
 # tunnel A-Y, and inside it an inner tunnel A-T, so every packet is encapsulated twice, as in NATTT's figure 3.
 #
-# Usage (root):  bench/datapath/run.sh [--depths "1 2"] [--seconds 5] [--out bench/results]
+# Usage (root):  bench/datapath/run.sh [--depths "1 2"] [--seconds 5] [--repeat 3] [--out bench/results]
+#   Every cell is measured --repeat times and shown as "median (min-max)": this machine is shared and noisy.
 #   NATTT_BIN=path/to/nattt  the nattt executable (default: the Release build of src/Nattt.Cli if present).
 #   KEEP_LOGS=1              keep the daemons' logs (the run's temp directory) for inspection.
 # Writes bench/results/datapath-YYYYMMDD.md and a copy bench/results/datapath-latest.md.
@@ -31,13 +32,15 @@ cd "$(dirname "$0")/../.."
 
 DEPTHS="1 2"
 SECONDS_PER_RUN=5
+REPEAT=3
 OUT_DIR=bench/results
 while [ $# -gt 0 ]; do
   case "$1" in
     --depths) DEPTHS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
     --out) OUT_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -173,13 +176,27 @@ measure() {
     log "$path: no ping through the path to $addr"
     ROWS+=("$depth|$path|-|-|-|path did not come up${note:+ ($note)}"); return
   fi
-  tcp1=$(iperf_mbit "$addr" 1)
-  tcp4=$(iperf_mbit "$addr" 4)
-  rtt=$(nsx A timeout 20 ping -c 50 -i 0.01 -q "$addr" 2>/dev/null \
-        | awk -F'/' '/^rtt|^round-trip/ {printf "%.3f", $5}' || true)
-  [ -n "$rtt" ] || rtt="-"
+  tcp1=$(repeat_median iperf_mbit "$addr" 1)
+  tcp4=$(repeat_median iperf_mbit "$addr" 4)
+  rtt=$(repeat_median ping_avg_ms "$addr")
   log "depth $depth $path: tcp1 $tcp1 Mbit/s, tcp4 $tcp4 Mbit/s, rtt $rtt ms"
   ROWS+=("$depth|$path|$tcp1|$tcp4|$rtt|$note")
+}
+
+ping_avg_ms() { # ping_avg_ms ADDR: the average RTT of 50 pings at 0.01 s, or "-"
+  local out
+  out=$(nsx A timeout 20 ping -c 50 -i 0.01 -q "$1" 2>/dev/null | awk -F'/' '/^rtt|^round-trip/ {printf "%.3f", $5}' || true)
+  echo "${out:--}"
+}
+
+# repeat_median CMD ARGS...: runs CMD $REPEAT times; prints "median (min-max)", or the one value, or "-".
+repeat_median() {
+  local values=() v
+  for _ in $(seq 1 "$REPEAT"); do v=$("$@"); [ "$v" != "-" ] && values+=("$v"); done
+  [ ${#values[@]} -gt 0 ] || { echo "-"; return; }
+  printf '%s\n' "${values[@]}" | sort -g | awk '{a[NR]=$1} END {
+    m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
+    if (NR == 1) print a[1]; else if (a[1] ~ /\./) printf "%.3f (%s-%s)\n", m, a[1], a[NR]; else printf "%d (%s-%s)\n", m, a[1], a[NR] }'
 }
 
 iperf_mbit() { # iperf_mbit ADDR STREAMS: the receiver's rate in Mbit/s, or "-"
@@ -284,7 +301,9 @@ nattt_start() { # nattt_start HOST NAME ARGS...: starts a nattt daemon, waits fo
 
 nattt_rows() {
   local depth="$1"
-  if [ -z "$NATTT_BIN" ] || ! "$NATTT_BIN" box --help >/dev/null 2>&1 || ! "$NATTT_BIN" client --help >/dev/null 2>&1; then
+  # `box --help` alone is not enough: a CLI without the command prints its root help and succeeds.
+  if [ -z "$NATTT_BIN" ] || ! "$NATTT_BIN" box --help 2>&1 | grep -q -- --publish \
+     || ! "$NATTT_BIN" client --help 2>&1 | grep -q -- --map; then
     ROWS+=("$depth|nattt|-|-|-|nattt: not available in this build (NATTT_BIN=${NATTT_BIN:-unset} has no box/client)")
     return
   fi
@@ -303,7 +322,7 @@ nattt_rows() {
     measure "$depth" "nattt $("$NATTT_BIN" version 2>/dev/null | head -n 1)" "$NATTT_STANDIN" "$note"
   else
     local why
-    why=$(tail -q -n 1 "$WORK"/nattt-*.log 2>/dev/null | tr '\n|' '  ' | cut -c1-200)
+    why=$(grep -h . "$WORK"/nattt-*.log 2>/dev/null | tail -n 2 | tr '\n|' '  ' | cut -c1-200)
     ROWS+=("$depth|nattt|-|-|-|did not come up: $why")
   fi
   stop_started
@@ -339,6 +358,7 @@ goal_line() {
   for row in "${ROWS[@]}"; do
     IFS='|' read -r d path t1 t4 _ _ <<<"$row"
     [ "$d" = "$depth" ] || continue
+    t1="${t1%% *}"; t4="${t4%% *}"
     if [[ "$path" == kernel* ]]; then k1="$t1"; k4="$t4"; continue; fi
     [[ "$path" == nattt* ]] && continue
     [ "$t1" != "-" ] && [ "$t1" -gt "$best1" ] && best1="$t1"
@@ -356,8 +376,9 @@ OUT="$OUT_DIR/datapath-$(date -u +%Y%m%d).md"
   echo "# Data-path benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Written by \`bench/datapath/run.sh\` (run $RUN, ${ELAPSED}s). A = external host, Y (and T at depth 2) = kernel NAT"
-  echo "boxes, B = server; veth links, MTU 1500; iperf3 TCP for ${SECONDS_PER_RUN}s per cell; RTT = average of 50 pings"
-  echo "at 0.01 s from A to B. See docs/benchmarks.md for what each row is and the goals of issue 7."
+  echo "boxes, B = server; veth links, MTU 1500; iperf3 TCP for ${SECONDS_PER_RUN}s per measurement; RTT = average of 50"
+  echo "pings at 0.01 s from A to B. Each cell: median of $REPEAT measurements (min-max). See docs/benchmarks.md for"
+  echo "what each row is and the goals of issue 7."
   echo
   echo "## Machine"
   echo
@@ -382,7 +403,7 @@ OUT="$OUT_DIR/datapath-$(date -u +%Y%m%d).md"
       added="-"
       if [[ "$path" == kernel* ]]; then kernel_rtt="$rtt"; added="0"
       elif [ -n "$kernel_rtt" ] && [ "$kernel_rtt" != "-" ] && [ "$rtt" != "-" ]; then
-        added=$(awk -v a="$rtt" -v k="$kernel_rtt" 'BEGIN{printf "%+.3f", a-k}')
+        added=$(awk -v a="${rtt%% *}" -v k="${kernel_rtt%% *}" 'BEGIN{printf "%+.3f", a-k}')
       fi
       echo "| $path | $t1 | $t4 | $rtt | $added | $note |"
     done
