@@ -340,6 +340,7 @@ stop_started() { # stops the tunnel daemons of one row (everything but the iperf
 
 # --- the run ------------------------------------------------------------------------------------------------------------
 START=$(date -u +%s)
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
 for depth in $DEPTHS; do
   log "depth $depth: building the world"
   build_world "$depth"
@@ -382,7 +383,7 @@ OUT="$OUT_DIR/datapath-$(date -u +%Y%m%d).md"
   echo
   echo "## Machine"
   echo
-  echo "- nproc: $(nproc), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- nproc: $(nproc), load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- kernel: $(uname -r)"
   echo "- CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "- iperf3: $(iperf3 --version 2>&1 | awk 'NR==1{print $2}'), nft: $(nft --version | awk '{print $2}')"
