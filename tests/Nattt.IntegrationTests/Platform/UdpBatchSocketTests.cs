@@ -40,7 +40,7 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
     /// <summary>The kernels here (6.x) all have recvmmsg, sendmmsg and UDP GSO.</summary>
     private static string KindOf(UdpBatchMode mode) => mode switch
     {
-        UdpBatchMode.Batched => "recvmmsg/sendmmsg+gso",
+        UdpBatchMode.Batched => "recvmmsg/sendmmsg+gso+gro",
         UdpBatchMode.BatchedNoOffload => "recvmmsg/sendmmsg",
         _ => "plain",
     };
@@ -70,7 +70,7 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         var data = new TheoryData<UdpBatchMode, UdpBatchMode, AddressFamily>();
         foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
         foreach (var sender in new[] { UdpBatchMode.Batched, UdpBatchMode.BatchedNoOffload, UdpBatchMode.Plain })
-        foreach (var receiver in new[] { UdpBatchMode.Batched, UdpBatchMode.Plain })
+        foreach (var receiver in new[] { UdpBatchMode.Batched, UdpBatchMode.BatchedNoOffload, UdpBatchMode.Plain })
             data.Add(sender, receiver, family);
         return data;
     }
@@ -255,17 +255,29 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         Assert.Equal(1, sequence);
     }
 
+    public static TheoryData<AddressFamily, int, UdpBatchMode> GsoCases()
+    {
+        var data = new TheoryData<AddressFamily, int, UdpBatchMode>();
+        foreach (var receiver in new[] { UdpBatchMode.Plain, UdpBatchMode.BatchedNoOffload, UdpBatchMode.Batched })
+        {
+            data.Add(AddressFamily.InterNetwork, 1200, receiver);
+            data.Add(AddressFamily.InterNetworkV6, 1200, receiver);
+            data.Add(AddressFamily.InterNetwork, 64, receiver);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData(AddressFamily.InterNetwork, 1200)]
-    [InlineData(AddressFamily.InterNetworkV6, 1200)]
-    [InlineData(AddressFamily.InterNetwork, 64)]
-    public void SendBatch_RunOfSameSizeDatagramsWithGso_ArriveSeparatelyIntactInOrder(AddressFamily family, int size)
+    [MemberData(nameof(GsoCases))]
+    public void SendBatch_RunOfSameSizeDatagramsWithGso_ArriveSeparatelyIntactInOrder(AddressFamily family, int size,
+        UdpBatchMode receiverMode)
     {
         // 100 datagrams of one size and a shorter last one, to one destination: the GSO sender packs them into two
-        // messages (64 segments at most each); the receiver (no GRO) must still see 101 separate datagrams.
+        // messages (64 segments at most each). A receiver without GRO gets 101 datagrams from the kernel; one with
+        // GRO gets the coalesced messages and must split them, across calls when its batch (7 here) is smaller.
         const int count = 101;
         using var sender = (RecvmmsgUdpSocket)Open(UdpBatchMode.Batched, family);
-        using var receiver = Open(UdpBatchMode.Plain, family);
+        using var receiver = Open(receiverMode, family);
         Assert.True(sender.UsesSegmentationOffload);
         var batch = new UdpBatch(count, 2048);
         for (var i = 0; i < count; i++)
@@ -280,16 +292,21 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         Assert.True(sender.UsesSegmentationOffload, "the kernel refused GSO on loopback");
         Assert.Equal(count, sender.SegmentedDatagrams); // 64 + 37: both messages went out segmented
 
-        var inbound = new UdpBatch(1, 4096);
-        for (var i = 0; i < count; i++)
-        {
-            Assert.Equal(1, receiver.ReceiveBatch(inbound, 0));
-            var datagram = inbound.Datagram(0, 0);
-            Assert.Equal(i == count - 1 ? size / 2 : size, datagram.Length);
-            Assert.Equal(i, BinaryPrimitives.ReadInt32BigEndian(datagram));
-            Assert.Equal(datagram.Length - 4, datagram[4..].Count((byte)i));
-        }
-        Assert.Equal(0, receiver.ReceiveBatch(inbound, 0));
+        var inbound = new UdpBatch(7, 2048);
+        var next = 0;
+        while (next < count && receiver.ReceiveBatch(inbound, 16) is var n and > 0)
+            for (var i = 0; i < n; i++, next++)
+            {
+                var datagram = inbound.Datagram(i, 16);
+                Assert.Equal(next == count - 1 ? size / 2 : size, datagram.Length);
+                Assert.Equal(next, BinaryPrimitives.ReadInt32BigEndian(datagram));
+                Assert.Equal(datagram.Length - 4, datagram[4..].Count((byte)next));
+                Assert.Equal(EndpointOf(sender), inbound.Endpoints[i]);
+            }
+        Assert.Equal(count, next);
+        Assert.Equal(0, receiver.ReceiveBatch(inbound, 16));
+        if (receiver is RecvmmsgUdpSocket { UsesReceiveOffload: true } gro)
+            Assert.Equal(count, gro.CoalescedDatagrams); // loopback hands the GSO messages over whole
     }
 
     [Fact]
@@ -301,7 +318,7 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         {
             "plain" => "plain",
             "batched-no-gso" => "recvmmsg/sendmmsg",
-            _ => "recvmmsg/sendmmsg+gso",
+            _ => "recvmmsg/sendmmsg+gso+gro",
         };
         Assert.Equal(expected, auto.Kind);
         using var plain = Open(UdpBatchMode.Plain, AddressFamily.InterNetwork);

@@ -11,7 +11,7 @@ namespace Nattt.Platform.Linux;
 /// sends) are not supported. Dispose stops a receive within the receive timeout.</remarks>
 public interface IUdpBatchSocket : IDisposable
 {
-    /// <summary>What carries the batches, for logs and status: "recvmmsg/sendmmsg+gso", "recvmmsg/sendmmsg" or
+    /// <summary>What carries the batches, for logs and status: "recvmmsg/sendmmsg+gso+gro", "recvmmsg/sendmmsg" or
     /// "plain".</summary>
     string Kind { get; }
 

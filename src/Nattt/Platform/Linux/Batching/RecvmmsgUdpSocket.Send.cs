@@ -119,7 +119,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket
             header.IovLength = (nuint)segments;
             if (segments > 1)
             {
-                WriteSegmentControl(_send.Control(m), (ushort)segmentSize);
+                WriteSegmentControl(_send.Control(m)[..SegmentControlSize], (ushort)segmentSize);
                 header.Control = _send.ControlPointer(m);
                 header.ControlLength = SegmentControlSize;
             }

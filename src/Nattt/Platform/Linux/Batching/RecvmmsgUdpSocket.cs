@@ -30,7 +30,10 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
     /// <param name="receiveTimeout">How long <see cref="ReceiveBatch"/> waits for the first datagram.</param>
     /// <param name="segmentationOffload">Use UDP GSO (UDP_SEGMENT) on send where the kernel has it: a run of
     /// same-size datagrams to one destination leaves as one message that the kernel (or the NIC) splits.</param>
-    public RecvmmsgUdpSocket(Socket socket, TimeSpan receiveTimeout, bool segmentationOffload = true)
+    /// <param name="receiveOffload">Use UDP GRO (UDP_GRO) on receive where the kernel has it: datagrams of one
+    /// source that the kernel coalesced arrive as one message, which this socket splits back into slots.</param>
+    public RecvmmsgUdpSocket(Socket socket, TimeSpan receiveTimeout, bool segmentationOffload = true,
+        bool receiveOffload = true)
     {
         ArgumentNullException.ThrowIfNull(socket);
         if (!LayoutsApply) throw new PlatformNotSupportedException("recvmmsg/sendmmsg need 64-bit Linux");
@@ -39,9 +42,10 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
         _socket.Blocking = false;
         _timeoutMilliseconds = Math.Max(1, (int)receiveTimeout.TotalMilliseconds);
         _segmentation = segmentationOffload && ProbeSegmentation(socket);
+        _coalescing = receiveOffload && EnableCoalescing(socket);
     }
 
-    public string Kind => _segmentation ? "recvmmsg/sendmmsg+gso" : "recvmmsg/sendmmsg";
+    public string Kind => "recvmmsg/sendmmsg" + (_segmentation ? "+gso" : "") + (_coalescing ? "+gro" : "");
     public EndPoint LocalEndPoint => _socket.LocalEndPoint ?? throw new InvalidOperationException("socket not bound");
     public UdpBatchCounters Counters { get; } = new();
 
@@ -49,22 +53,31 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.CheckOffset(offset);
+        if (_coalescing && TakePending(batch, offset) is var pending and > 0) return pending;
         var count = Math.Min(batch.Capacity, MaxBatchSize);
         var room = (nuint)(batch.SlotSize - offset);
         var deadline = Environment.TickCount64 + _timeoutMilliseconds;
         while (true)
         {
-            for (var i = 0; i < count; i++)
+            int received;
+            if (_coalescing)
             {
-                _receive.Iov[i].Base = batch.Pointer(i, offset);
-                _receive.Iov[i].Length = room;
-                _receive.Messages[i].Header.NameLength = Sockaddr.SlotSize;
-                _receive.Messages[i].Header.Flags = 0;
+                received = ReceiveCoalesced();
             }
-            var received = Call(&ReceiveCall, _receive, count);
+            else
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _receive.Iov[i].Base = batch.Pointer(i, offset);
+                    _receive.Iov[i].Length = room;
+                    _receive.Messages[i].Header.NameLength = Sockaddr.SlotSize;
+                    _receive.Messages[i].Header.Flags = 0;
+                }
+                received = Call(&ReceiveCall, _receive, count);
+            }
             if (received > 0)
             {
-                var filled = Collect(batch, offset, received);
+                var filled = _coalescing ? TakePending(batch, offset) : Collect(batch, offset, received);
                 if (filled > 0) return filled;
                 continue; // everything taken was dropped (truncated); look again
             }
@@ -158,7 +171,9 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
         public readonly MMsgHdr[] Messages = GC.AllocateArray<MMsgHdr>(MaxBatchSize, pinned: true);
         public readonly IOVec[] Iov = GC.AllocateArray<IOVec>(MaxBatchSize, pinned: true);
         private readonly byte[] _names = GC.AllocateArray<byte>(MaxBatchSize * Sockaddr.SlotSize, pinned: true);
-        private readonly byte[] _control = GC.AllocateArray<byte>(MaxBatchSize * SegmentControlSize, pinned: true);
+        /// <summary>Per message: room for one control message (UDP_SEGMENT on send, UDP_GRO on receive).</summary>
+        private const int ControlSlotSize = 32;
+        private readonly byte[] _control = GC.AllocateArray<byte>(MaxBatchSize * ControlSlotSize, pinned: true);
         /// <summary>Send side: the address length of each datagram's name slot.</summary>
         public readonly uint[] NameLengths = new uint[MaxBatchSize];
         /// <summary>Send side: the first datagram (I/O vector) of each message and how many it carries.</summary>
@@ -178,8 +193,8 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
         public Span<byte> Name(int i) => _names.AsSpan(i * Sockaddr.SlotSize, Sockaddr.SlotSize);
         public byte* NamePointer(int i) => (byte*)Unsafe(_names) + i * Sockaddr.SlotSize;
         public IOVec* IovPointer(int i) => (IOVec*)Unsafe(Iov) + i;
-        public Span<byte> Control(int i) => _control.AsSpan(i * SegmentControlSize, SegmentControlSize);
-        public byte* ControlPointer(int i) => (byte*)Unsafe(_control) + i * SegmentControlSize;
+        public Span<byte> Control(int i) => _control.AsSpan(i * ControlSlotSize, ControlSlotSize);
+        public byte* ControlPointer(int i) => (byte*)Unsafe(_control) + i * ControlSlotSize;
 
         private static void* Unsafe<T>(T[] pinned) where T : unmanaged =>
             System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));

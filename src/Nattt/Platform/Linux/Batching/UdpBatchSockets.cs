@@ -8,13 +8,14 @@ namespace Nattt.Platform.Linux;
 /// <summary>Which <see cref="IUdpBatchSocket"/> to use.</summary>
 public enum UdpBatchMode
 {
-    /// <summary>recvmmsg/sendmmsg (with UDP GSO where the kernel has it) where the platform has them, else plain. The
+    /// <summary>recvmmsg/sendmmsg (with UDP GSO and GRO where the kernel has them) where the platform has them, else plain. The
     /// environment variable <c>NATTT_UDP_BATCHING</c> (<c>plain</c>, <c>batched</c> or <c>batched-no-gso</c>)
     /// overrides it, to compare or to work around.</summary>
     Auto,
-    /// <summary>recvmmsg/sendmmsg, with UDP GSO where the kernel has it; an exception where they are missing.</summary>
+    /// <summary>recvmmsg/sendmmsg, with UDP GSO and GRO where the kernel has them; an exception where they are
+    /// missing.</summary>
     Batched,
-    /// <summary>recvmmsg/sendmmsg without UDP GSO; an exception where they are missing.</summary>
+    /// <summary>recvmmsg/sendmmsg without UDP GSO or GRO; an exception where they are missing.</summary>
     BatchedNoOffload,
     /// <summary>One datagram per system call.</summary>
     Plain,
@@ -49,7 +50,8 @@ public static partial class UdpBatchSockets
         var reason = ProbeBatching(socket);
         if (reason is null)
         {
-            var batched = new RecvmmsgUdpSocket(socket, receiveTimeout, mode != UdpBatchMode.BatchedNoOffload);
+            var offload = mode != UdpBatchMode.BatchedNoOffload;
+            var batched = new RecvmmsgUdpSocket(socket, receiveTimeout, offload, offload);
             LogChosen(logger, batched.Kind, "supported");
             return batched;
         }
