@@ -40,7 +40,8 @@ mkdir -p bench/results
   echo "Written by \`bench/run-udp-batching.sh\` from BenchmarkDotNet (bench/Nattt.Bench/Platform/UdpBatchingBenchmarks.cs),"
   echo "in a network namespace of its own, over loopback, IPv4. One operation = one datagram sent and received on one"
   echo "thread, in batches of 32 (Plain: 32 sendto + 32 recvfrom; BatchedNoOffload: 1 sendmmsg + 1 recvmmsg; Batched:"
-  echo "the same with UDP GSO, the 32 datagrams leaving as one segmented message; no GRO on receive). Machine: $(nproc)"
+  echo "the same with UDP GSO and GRO: the 32 datagrams leave as one segmented message, arrive as one coalesced message"
+  echo "and are split back into 32 slots). Machine: $(nproc)"
   echo "CPUs, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) (shared with other jobs: compare rows"
   echo "of one run)."
   echo

@@ -7,8 +7,9 @@ namespace Nattt.Bench.Platform;
 
 /// <summary>
 /// Datagrams per second over loopback through <see cref="PlainUdpSocket"/> (one system call per datagram each way)
-/// and <see cref="RecvmmsgUdpSocket"/> (one recvmmsg/sendmmsg per batch; Batched adds UDP GSO, so the 32 same-size
-/// datagrams leave as one message that the kernel splits; the receiver has no GRO, so it still takes 32). One operation = one datagram sent and
+/// and <see cref="RecvmmsgUdpSocket"/> (BatchedNoOffload: one recvmmsg/sendmmsg per batch; Batched adds UDP GSO and
+/// GRO, so the 32 same-size datagrams leave as one message, cross the stack once, arrive as one coalesced message and
+/// are split back into slots). One operation = one datagram sent and
 /// received; its time is the cost per datagram of both ends on one thread, so 1 s / Mean = datagrams per second.
 /// Run it inside a namespace of its own: bench/run-udp-batching.sh does, and writes bench/results/udp-batching.md.
 /// </summary>
