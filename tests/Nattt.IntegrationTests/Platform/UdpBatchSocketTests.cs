@@ -309,6 +309,34 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
             Assert.Equal(count, gro.CoalescedDatagrams); // loopback hands the GSO messages over whole
     }
 
+    [Theory]
+    [InlineData(UdpBatchMode.Batched)]
+    [InlineData(UdpBatchMode.BatchedNoOffload)]
+    [InlineData(UdpBatchMode.Plain)]
+    public void Dispose_WhileAnotherThreadReceives_TheReceiveEndsWithinTheTimeout(UdpBatchMode mode)
+    {
+        var socket = Open(mode, AddressFamily.InterNetwork);
+        Exception? ended = null;
+        var result = -1;
+        var receiving = new Thread(() =>
+        {
+            try
+            {
+                var batch = new UdpBatch(8, 256);
+                while (true) result = socket.ReceiveBatch(batch, 0); // until Dispose makes it throw
+            }
+            catch (Exception e) // carried out of the thread and checked below, not swallowed
+            {
+                ended = e;
+            }
+        });
+        receiving.Start();
+        Thread.Sleep(100);
+        socket.Dispose();
+        Assert.True(receiving.Join(TimeSpan.FromSeconds(5)), "the receive loop did not end after Dispose");
+        Assert.True(ended is ObjectDisposedException, $"the receive ended with {ended}");
+    }
+
     [Fact]
     public void Create_Auto_OnThisLinuxChoosesRecvmmsgUnlessTheEnvironmentSaysPlain()
     {

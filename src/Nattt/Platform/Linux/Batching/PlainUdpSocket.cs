@@ -13,6 +13,7 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
     private readonly Socket _socket;
     private readonly SocketAddress _receiveAddress; // used only by the receiving thread
     private readonly SocketAddress _sendAddress;    // used only by the sending thread
+    private volatile bool _disposed;
 
     /// <param name="socket">A bound UDP socket (IPv4, IPv6 or dual-mode); this object owns it from now on.</param>
     /// <param name="receiveTimeout">How long <see cref="ReceiveBatch"/> waits for the first datagram.</param>
@@ -33,6 +34,7 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
 
     public int ReceiveBatch(UdpBatch batch, int offset)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
         batch.CheckOffset(offset);
         var room = batch.Slot(0)[offset..];
@@ -48,6 +50,12 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
                 return 0;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.Interrupted or SocketError.OperationAborted)
+            {
+                // Dispose from another thread interrupts a blocked receive; any other interruption is retried.
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                continue;
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize)
             {
@@ -114,5 +122,10 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
         or SocketError.AccessDenied or SocketError.AddressNotAvailable or SocketError.ConnectionRefused
         or SocketError.ConnectionReset or SocketError.AddressFamilyNotSupported or SocketError.WouldBlock;
 
-    public void Dispose() => _socket.Dispose();
+    /// <summary>Closes the socket; a receive blocked in another thread then throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _socket.Dispose();
+    }
 }

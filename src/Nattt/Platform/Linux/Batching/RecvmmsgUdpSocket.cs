@@ -24,6 +24,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
     private readonly int _timeoutMilliseconds;
     private readonly Headers _receive = new(); // used only by the receiving thread
     private readonly Headers _send = new();    // used only by the sending thread
+    private volatile bool _disposed;
 
     /// <param name="socket">A bound UDP socket (IPv4, IPv6 or dual-mode); this object owns it from now on and makes it
     /// non-blocking. Use it only through this object.</param>
@@ -51,6 +52,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
 
     public int ReceiveBatch(UdpBatch batch, int offset)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
         batch.CheckOffset(offset);
         if (_coalescing && TakePending(batch, offset) is var pending and > 0) return pending;
@@ -80,6 +82,11 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
                 var filled = _coalescing ? TakePending(batch, offset) : Collect(batch, offset, received);
                 if (filled > 0) return filled;
                 continue; // everything taken was dropped (truncated); look again
+            }
+            if (received == 0) // no message although poll said readable: the socket was shut down (Dispose)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                continue;
             }
             var errno = -received;
             if (errno == EINTR) continue;
@@ -162,7 +169,13 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
     private static SocketException Failure(string call, int errno) =>
         new((int)SocketError.SocketError, $"{call} failed: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})");
 
-    public void Dispose() => _socket.Dispose();
+    /// <summary>Closes the socket; a receive waiting in another thread then throws <see cref="ObjectDisposedException"/>
+    /// within the receive timeout.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _socket.Dispose();
+    }
 
     /// <summary>One direction's mmsghdr, iovec and sockaddr arrays, pinned for the socket's life, each header pointing
     /// at its own I/O vector and address slot once and for all.</summary>
