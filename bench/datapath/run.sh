@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The data-path benchmark of issue 7: TCP throughput (iperf3, 1 and 4 streams) and ping RTT from an external host A to
-# a server B behind one NAT box (depth 1) and behind two nested NAT boxes (depth 2), side by side in the same run on the
-# same topology through:
+# The data-path benchmark of issue 7: TCP throughput (iperf3, 1 and 4 streams), ping RTT and 64-byte UDP packets per
+# second from an external host A to a server B behind one NAT box (depth 1) and behind two nested NAT boxes (depth 2),
+# side by side in the same run on the same topology through:
 #   kernel      the kernel's direct NAT path: plain nft DNAT port forwards (Y, and T at depth 2) to B
 #   openvpn     OpenVPN (Debian's) without cipher or auth, p2p mode, tunnel A-Y (and, nested inside it, A-T)
 #   wireguard-go userspace WireGuard (Debian's wireguard-go + wg), tunnel A-Y (and, nested inside it, A-T)
@@ -55,7 +55,7 @@ RUN=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 PREFIX="nattt-bench-$RUN-"
 WORK=$(mktemp -d "/tmp/nattt-bench-$RUN.XXXX")
 PIDS=()          # every process this run started (by PID), killed at cleanup
-ROWS=()          # result rows: depth|path|tcp1|tcp4|rtt|note
+ROWS=()          # result rows: depth|path|tcp1|tcp4|rtt|udp|note
 
 log() { echo "[bench $RUN] $*" >&2; }
 
@@ -120,9 +120,10 @@ table inet bench_nat {
 EOF
 }
 
-# The kernel's direct path: TCP 5201 (iperf3) and ICMP echo arriving on wan0 of $1 are forwarded to $2.
+# The kernel's direct path: TCP and UDP 5201 (iperf3) and ICMP echo arriving on wan0 of $1 are forwarded to $2.
 port_forward() {
   nsx "$1" nft add rule inet bench_nat prerouting iifname wan0 tcp dport 5201 dnat ip to "$2"
+  nsx "$1" nft add rule inet bench_nat prerouting iifname wan0 udp dport 5201 dnat ip to "$2"
   nsx "$1" nft add rule inet bench_nat prerouting iifname wan0 icmp type echo-request dnat ip to "$2"
 }
 
@@ -171,16 +172,17 @@ wait_for() { # wait_for WHAT CMD...: polls for at most 10 s
 
 # measure DEPTH PATH ADDR [NOTE]: iperf3 1 and 4 streams, then 50 pings, from A to ADDR. Adds one row.
 measure() {
-  local depth="$1" path="$2" addr="$3" note="${4:-}" tcp1 tcp4 rtt
+  local depth="$1" path="$2" addr="$3" note="${4:-}" tcp1 tcp4 rtt udp
   if ! nsx A timeout 5 ping -c 3 -i 0.2 -W 1 -q "$addr" >/dev/null 2>&1; then
     log "$path: no ping through the path to $addr"
-    ROWS+=("$depth|$path|-|-|-|path did not come up${note:+ ($note)}"); return
+    ROWS+=("$depth|$path|-|-|-|-|path did not come up${note:+ ($note)}"); return
   fi
   tcp1=$(repeat_median iperf_mbit "$addr" 1)
   tcp4=$(repeat_median iperf_mbit "$addr" 4)
   rtt=$(repeat_median ping_avg_ms "$addr")
-  log "depth $depth $path: tcp1 $tcp1 Mbit/s, tcp4 $tcp4 Mbit/s, rtt $rtt ms"
-  ROWS+=("$depth|$path|$tcp1|$tcp4|$rtt|$note")
+  udp=$(repeat_median iperf_udp_kpps "$addr")
+  log "depth $depth $path: tcp1 $tcp1 Mbit/s, tcp4 $tcp4 Mbit/s, rtt $rtt ms, udp64 $udp kpps"
+  ROWS+=("$depth|$path|$tcp1|$tcp4|$rtt|$udp|$note")
 }
 
 ping_avg_ms() { # ping_avg_ms ADDR: the average RTT of 50 pings at 0.01 s, or "-"
@@ -197,6 +199,16 @@ repeat_median() {
   printf '%s\n' "${values[@]}" | sort -g | awk '{a[NR]=$1} END {
     m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
     if (NR == 1) print a[1]; else if (a[1] ~ /\./) printf "%.3f (%s-%s)\n", m, a[1], a[NR]; else printf "%d (%s-%s)\n", m, a[1], a[NR] }'
+}
+
+# iperf_udp_kpps ADDR: thousands of 64-byte UDP datagrams per second that reached B (sent as fast as iperf3 can, one
+# stream): the packets-per-second measure of issue 7.
+iperf_udp_kpps() {
+  local json
+  json=$(nsx A timeout $((SECONDS_PER_RUN + 20)) iperf3 -c "$1" -p 5201 -u -l 64 -b 0 -t "$SECONDS_PER_RUN" -J 2>/dev/null) \
+    || { echo "-"; return; }
+  python3 -c 'import json,sys; s=json.load(sys.stdin)["end"]["sum"]; print("%.0f" % ((s["packets"]-s["lost_packets"])/s["seconds"]/1e3))' \
+    <<<"$json" 2>/dev/null || echo "-"
 }
 
 iperf_mbit() { # iperf_mbit ADDR STREAMS: the receiver's rate in Mbit/s, or "-"
@@ -218,13 +230,13 @@ kernel_rows() { measure "$1" "kernel NAT (nft DNAT port forward$( [ "$1" = 2 ] &
 openvpn_rows() {
   local depth="$1" common=(--dev-type tun --proto udp --cipher none --auth none
                            --verb 3 --ping 10)
-  if ! command -v openvpn >/dev/null; then ROWS+=("$depth|openvpn|-|-|-|openvpn not installed"); return; fi
+  if ! command -v openvpn >/dev/null; then ROWS+=("$depth|openvpn|-|-|-|-|openvpn not installed"); return; fi
   start_bg Y ovpn-y openvpn --dev "ovo${RUN}y" --lport 1194 --ifconfig 10.98.0.1 10.98.0.2 "${common[@]}"
   start_bg A ovpn-a openvpn --dev "ovo${RUN}a" --remote 203.0.113.1 1194 --lport 1194 --ifconfig 10.98.0.2 10.98.0.1 \
     --route 10.1.0.0 255.255.255.0 "${common[@]}"
   local addr="$TARGET_ADDR" note=""
   if ! wait_for "openvpn A-Y" nsx A ping -c 1 -W 1 10.98.0.1; then
-    ROWS+=("$depth|openvpn|-|-|-|tunnel did not come up: $(tail -n 2 "$WORK/ovpn-a.log" | tr '\n|' '  ')"); stop_started; return
+    ROWS+=("$depth|openvpn|-|-|-|-|tunnel did not come up: $(tail -n 2 "$WORK/ovpn-a.log" | tr '\n|' '  ')"); stop_started; return
   fi
   if [ "$depth" = 2 ]; then
     start_bg T ovpn-t openvpn --dev "ovi${RUN}t" --lport 1195 --ifconfig 10.98.1.1 10.98.1.2 "${common[@]}"
@@ -259,14 +271,14 @@ wg_keys() { # wg_keys HOST DEV: writes a key pair, prints the public key
 wireguard_rows() {
   local depth="$1"
   if ! command -v wireguard-go >/dev/null || ! command -v wg >/dev/null; then
-    ROWS+=("$depth|wireguard-go|-|-|-|wireguard-go or wg not installed"); return
+    ROWS+=("$depth|wireguard-go|-|-|-|-|wireguard-go or wg not installed"); return
   fi
   local ya="wgo${RUN}y" aa="wgo${RUN}a" ti="wgi${RUN}t" ai="wgi${RUN}a" note=""
   local ypub apub
   ypub=$(wg_keys Y "$ya"); apub=$(wg_keys A "$aa")
   if ! wg_up Y "$ya" 10.97.0.1/24 51820 "$apub" 10.97.0.2/32 "" 1420 \
      || ! wg_up A "$aa" 10.97.0.2/24 51820 "$ypub" 10.0.0.0/8 203.0.113.1:51820 1420; then
-    ROWS+=("$depth|wireguard-go|-|-|-|tunnel did not come up: $(tail -n 2 "$WORK/wg-$aa.log" | tr '\n|' '  ')"); stop_started; return
+    ROWS+=("$depth|wireguard-go|-|-|-|-|tunnel did not come up: $(tail -n 2 "$WORK/wg-$aa.log" | tr '\n|' '  ')"); stop_started; return
   fi
   nsx A ip route add 10.1.0.0/24 dev "$aa"
   if [ "$depth" = 2 ]; then
@@ -285,10 +297,10 @@ wireguard_rows() {
 # `nattt client` on A, `nattt box` on Y (and T): the same hops as the nested tunnels above, UDP port 100. Written
 # against the options of the data plane as planned (box --listen/--publish, client --map HOPS,DEST@STANDIN); when a
 # build has no `box`, the row says so. The command lines:
-#   depth 1:  Y: nattt box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:icmp
+#   depth 1:  Y: nattt box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:udp/5201 --publish 10.1.0.2:icmp
 #             A: nattt client --map bench=203.0.113.1:100,10.1.0.2@198.18.0.10
 #   depth 2:  Y: nattt box --listen 0.0.0.0:100 --publish 10.1.0.2:udp/100          (T's tunnel port)
-#             T: nattt box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:icmp
+#             T: nattt box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:udp/5201 --publish 10.2.0.2:icmp
 #             A: nattt client --map bench=203.0.113.1:100,10.1.0.2:100,10.2.0.2@198.18.0.10
 #   then iperf3 and ping from A to the stand-in 198.18.0.10. Each daemon gets its own control socket (the namespaces
 #   share one file system) and must print "ready" within 20 s.
@@ -304,16 +316,16 @@ nattt_rows() {
   # `box --help` alone is not enough: a CLI without the command prints its root help and succeeds.
   if [ -z "$NATTT_BIN" ] || ! "$NATTT_BIN" box --help 2>&1 | grep -q -- --publish \
      || ! "$NATTT_BIN" client --help 2>&1 | grep -q -- --map; then
-    ROWS+=("$depth|nattt|-|-|-|nattt: not available in this build (NATTT_BIN=${NATTT_BIN:-unset} has no box/client)")
+    ROWS+=("$depth|nattt|-|-|-|-|nattt: not available in this build (NATTT_BIN=${NATTT_BIN:-unset} has no box/client)")
     return
   fi
   local ok=1 map note=""
   if [ "$depth" = 1 ]; then
-    nattt_start Y nattt-box-y box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:icmp || ok=0
+    nattt_start Y nattt-box-y box --listen 0.0.0.0:100 --publish 10.1.0.2:tcp/5201 --publish 10.1.0.2:udp/5201 --publish 10.1.0.2:icmp || ok=0
     map="bench=203.0.113.1:100,10.1.0.2@$NATTT_STANDIN"
   else
     nattt_start Y nattt-box-y box --listen 0.0.0.0:100 --publish 10.1.0.2:udp/100 || ok=0
-    nattt_start T nattt-box-t box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:icmp || ok=0
+    nattt_start T nattt-box-t box --listen 0.0.0.0:100 --publish 10.2.0.2:tcp/5201 --publish 10.2.0.2:udp/5201 --publish 10.2.0.2:icmp || ok=0
     map="bench=203.0.113.1:100,10.1.0.2:100,10.2.0.2@$NATTT_STANDIN"
     note="nested: boxes on Y and T"
   fi
@@ -323,7 +335,7 @@ nattt_rows() {
   else
     local why
     why=$(grep -h . "$WORK"/nattt-*.log 2>/dev/null | tail -n 2 | tr '\n|' '  ' | cut -c1-200)
-    ROWS+=("$depth|nattt|-|-|-|did not come up: $why")
+    ROWS+=("$depth|nattt|-|-|-|-|did not come up: $why")
   fi
   stop_started
 }
@@ -357,7 +369,7 @@ ELAPSED=$(( $(date -u +%s) - START ))
 goal_line() {
   local depth="$1" best1=0 best4=0 k1="-" k4="-"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r d path t1 t4 _ _ <<<"$row"
+    IFS='|' read -r d path t1 t4 _ _ _ <<<"$row"
     [ "$d" = "$depth" ] || continue
     t1="${t1%% *}"; t4="${t4%% *}"
     if [[ "$path" == kernel* ]]; then k1="$t1"; k4="$t4"; continue; fi
@@ -395,18 +407,18 @@ OUT="$OUT_DIR/datapath-$(date -u +%Y%m%d).md"
   for depth in $DEPTHS; do
     echo "## Depth $depth"
     echo
-    echo "| path | TCP 1 stream (Mbit/s) | TCP 4 streams (Mbit/s) | ping RTT avg (ms) | added RTT vs kernel (ms) | note |"
-    echo "|---|---:|---:|---:|---:|---|"
+    echo "| path | TCP 1 stream (Mbit/s) | TCP 4 streams (Mbit/s) | ping RTT avg (ms) | added RTT vs kernel (ms) | UDP 64 B received (kpps) | note |"
+    echo "|---|---:|---:|---:|---:|---:|---|"
     kernel_rtt=""
     for row in "${ROWS[@]}"; do
-      IFS='|' read -r d path t1 t4 rtt note <<<"$row"
+      IFS='|' read -r d path t1 t4 rtt udp note <<<"$row"
       [ "$d" = "$depth" ] || continue
       added="-"
       if [[ "$path" == kernel* ]]; then kernel_rtt="$rtt"; added="0"
       elif [ -n "$kernel_rtt" ] && [ "$kernel_rtt" != "-" ] && [ "$rtt" != "-" ]; then
         added=$(awk -v a="${rtt%% *}" -v k="${kernel_rtt%% *}" 'BEGIN{printf "%+.3f", a-k}')
       fi
-      echo "| $path | $t1 | $t4 | $rtt | $added | $note |"
+      echo "| $path | $t1 | $t4 | $rtt | $added | $udp | $note |"
     done
     echo
     goal_line "$depth"
