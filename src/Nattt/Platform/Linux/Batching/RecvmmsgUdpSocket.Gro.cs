@@ -129,7 +129,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket
 
     /// <summary>The UDP_GRO segment size from a message's control data, or the whole length when there is none (the
     /// message is one datagram).</summary>
-    private static int SegmentSize(ReadOnlySpan<byte> control, int length)
+    internal static int SegmentSize(ReadOnlySpan<byte> control, int length)
     {
         for (var position = 0; position + 16 <= control.Length;)
         {

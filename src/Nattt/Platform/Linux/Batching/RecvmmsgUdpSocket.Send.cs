@@ -137,7 +137,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket
 
     /// <summary>struct cmsghdr { size_t cmsg_len = CMSG_LEN(2) = 18; int cmsg_level = SOL_UDP; int cmsg_type =
     /// UDP_SEGMENT; } followed by the segment size (host order).</summary>
-    private static void WriteSegmentControl(Span<byte> control, ushort segmentSize)
+    internal static void WriteSegmentControl(Span<byte> control, ushort segmentSize)
     {
         control.Clear();
         MemoryMarshal.Write(control, (ulong)18);
