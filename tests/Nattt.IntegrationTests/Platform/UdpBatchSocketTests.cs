@@ -313,6 +313,28 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
     [InlineData(UdpBatchMode.Batched)]
     [InlineData(UdpBatchMode.BatchedNoOffload)]
     [InlineData(UdpBatchMode.Plain)]
+    public void ReceiveBatch_EmptyDatagramBetweenOthers_DeliveredWithLengthZero(UdpBatchMode mode)
+    {
+        using var sender = Open(UdpBatchMode.Plain, AddressFamily.InterNetwork);
+        using var receiver = Open(mode, AddressFamily.InterNetwork);
+        var batch = new UdpBatch(3, 256);
+        for (var i = 0; i < 3; i++)
+        {
+            batch.Lengths[i] = i == 1 ? 0 : Fill(batch.Slot(i), i);
+            batch.Endpoints[i] = EndpointOf(receiver);
+        }
+        Assert.Equal(3, sender.SendBatch(batch, 0, 3));
+        var inbound = new UdpBatch(8, 2048);
+        var lengths = new List<int>();
+        while (lengths.Count < 3 && receiver.ReceiveBatch(inbound, 0) is var n and > 0)
+            for (var i = 0; i < n; i++) lengths.Add(inbound.Lengths[i]);
+        Assert.Equal([Fill(new byte[2048], 0), 0, Fill(new byte[2048], 2)], lengths);
+    }
+
+    [Theory]
+    [InlineData(UdpBatchMode.Batched)]
+    [InlineData(UdpBatchMode.BatchedNoOffload)]
+    [InlineData(UdpBatchMode.Plain)]
     public void Dispose_WhileAnotherThreadReceives_TheReceiveEndsWithinTheTimeout(UdpBatchMode mode)
     {
         var socket = Open(mode, AddressFamily.InterNetwork);

@@ -80,9 +80,8 @@ public sealed unsafe partial class RecvmmsgUdpSocket
         {
             ref var message = ref _receive.Messages[_pendingMessage];
             var length = (int)message.Length;
-            if ((message.Header.Flags & MSG_TRUNC) != 0 ||
-                Sockaddr.TryRead(_receive.Name(_pendingMessage)[..(int)Math.Min(message.Header.NameLength, Sockaddr.SlotSize)],
-                    out var source) != Sockaddr.ReadFailure.None)
+            var name = _receive.Name(_pendingMessage)[..(int)Math.Min(message.Header.NameLength, Sockaddr.SlotSize)];
+            if ((message.Header.Flags & MSG_TRUNC) != 0 || Sockaddr.TryRead(name, out var source) != Sockaddr.ReadFailure.None)
             {
                 Interlocked.Increment(ref (message.Header.Flags & MSG_TRUNC) != 0
                     ? ref Counters.TruncatedDropped : ref Counters.ReceiveErrorsIgnored);
@@ -96,7 +95,8 @@ public sealed unsafe partial class RecvmmsgUdpSocket
                 NextPendingMessage();
                 continue;
             }
-            var segmentSize = SegmentSize(_receive.Control(_pendingMessage)[..(int)Math.Min(message.Header.ControlLength, CoalesceControlSize)], length);
+            var control = _receive.Control(_pendingMessage)[..(int)Math.Min(message.Header.ControlLength, CoalesceControlSize)];
+            var segmentSize = SegmentSize(control, length);
             var data = _scratch.AsSpan(_pendingMessage * ScratchSize, length);
             while (_pendingPosition < length && filled < capacity)
             {

@@ -86,7 +86,7 @@ public sealed unsafe partial class RecvmmsgUdpSocket : IUdpBatchSocket
             if (received == 0) // no message although poll said readable: the socket was shut down (Dispose)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                continue;
+                return 0;
             }
             var errno = -received;
             if (errno == EINTR) continue;
