@@ -309,6 +309,45 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
             Assert.Equal(count, gro.CoalescedDatagrams); // loopback hands the GSO messages over whole
     }
 
+    [Fact]
+    public void SendBatch_GsoWithInterleavedDestinations_EachReceiverGetsExactlyItsOwnInOrder()
+    {
+        // Same-size datagrams: 0-9 to the first receiver, then alternating (even to the first), then 30-39 to the second.
+        // A run may only join datagrams to one destination; a wrong grouping would deliver to the wrong socket.
+        using var sender = (RecvmmsgUdpSocket)Open(UdpBatchMode.Batched, AddressFamily.InterNetwork);
+        using var first = Open(UdpBatchMode.Batched, AddressFamily.InterNetwork);
+        using var second = Open(UdpBatchMode.Batched, AddressFamily.InterNetwork);
+        const int count = 40;
+        var batch = new UdpBatch(count, 512);
+        var expected = new[] { new List<int>(), new List<int>() };
+        for (var i = 0; i < count; i++)
+        {
+            var to = i < 10 ? 0 : i >= 30 ? 1 : i % 2;
+            BinaryPrimitives.WriteInt32BigEndian(batch.Slot(i), i);
+            batch.Slot(i)[4..300].Fill((byte)i);
+            batch.Lengths[i] = 300;
+            batch.Endpoints[i] = EndpointOf(to == 0 ? first : second);
+            expected[to].Add(i);
+        }
+        Assert.Equal(count, sender.SendBatch(batch, 0, count));
+        // Runs: 0-10 to the first (10 is even, so it joins), 29-39 to the second; the alternating ones go alone.
+        Assert.Equal(22, sender.SegmentedDatagrams);
+
+        foreach (var (receiver, want) in new[] { (first, expected[0]), (second, expected[1]) })
+        {
+            var got = new List<int>();
+            var inbound = new UdpBatch(64, 2048);
+            while (got.Count < want.Count && receiver.ReceiveBatch(inbound, 0) is var n and > 0)
+                for (var i = 0; i < n; i++)
+                {
+                    var sequence = BinaryPrimitives.ReadInt32BigEndian(inbound.Datagram(i, 0));
+                    Assert.Equal(296, inbound.Datagram(i, 0)[4..].Count((byte)sequence));
+                    got.Add(sequence);
+                }
+            Assert.Equal(want, got);
+        }
+    }
+
     [Theory]
     [InlineData(UdpBatchMode.Batched)]
     [InlineData(UdpBatchMode.BatchedNoOffload)]
