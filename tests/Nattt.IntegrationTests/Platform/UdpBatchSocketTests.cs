@@ -310,6 +310,53 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
             Assert.Equal(count, gro.CoalescedDatagrams); // loopback hands the GSO messages over whole
     }
 
+    [Theory]
+    [InlineData(1200, true)]   // segments fit the 1500-byte link: one GSO message per run
+    [InlineData(1600, false)]  // segments above the link MTU: the kernel refuses GSO (EINVAL), sent one by one
+    public void SendBatch_GsoAcrossVethLink_AllArriveIntact(int size, bool segmented)
+    {
+        // h -- veth (MTU 1500) -- peer: a real link between two namespaces instead of loopback.
+        var peer = Net.AddHost("peer");
+        Net.Link(Host, "eth0", "192.0.2.1/24", peer, "eth0", "192.0.2.2/24");
+        RecvmmsgUdpSocket OpenOn(LabHost host, string address) => NetnsThread.Run(host, () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(4 << 20));
+            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+            return (RecvmmsgUdpSocket)UdpBatchSockets.Create(socket, Timeout, UdpBatchMode.Batched);
+        });
+        using var sender = OpenOn(Host, "192.0.2.1");
+        using var receiver = OpenOn(peer, "192.0.2.2");
+        const int count = 50;
+        var batch = new UdpBatch(count, 2048);
+        var destination = EndpointOf(receiver);
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(batch.Slot(i), i);
+            batch.Slot(i)[4..size].Fill((byte)i);
+            batch.Lengths[i] = size;
+            batch.Endpoints[i] = destination;
+        }
+        var sent = sender.SendBatch(batch, 0, count);
+        Output.WriteLine($"sent {sent}, send failures {sender.Counters.SendFailures}");
+        Assert.Equal(count, sent);
+        Assert.Equal(segmented ? count : 0, sender.SegmentedDatagrams);
+
+        var inbound = new UdpBatch(64, 2048);
+        var got = new List<int>();
+        while (got.Count < count && receiver.ReceiveBatch(inbound, 0) is var n and > 0)
+            for (var i = 0; i < n; i++)
+            {
+                Assert.Equal(size, inbound.Lengths[i]);
+                var sequence = BinaryPrimitives.ReadInt32BigEndian(inbound.Datagram(i, 0));
+                Assert.Equal(size - 4, inbound.Datagram(i, 0)[4..].Count((byte)sequence));
+                got.Add(sequence);
+            }
+        Assert.Equal(Enumerable.Range(0, count), got);
+        Output.WriteLine($"size {size}: {sender.SegmentedDatagrams} sent segmented, {receiver.CoalescedDatagrams} " +
+                         "received coalesced");
+    }
+
     [Fact]
     public void SendBatch_GsoWithInterleavedDestinations_EachReceiverGetsExactlyItsOwnInOrder()
     {

@@ -55,8 +55,10 @@ internal static unsafe partial class LinuxSocketCalls
     }
 
     /// <summary>A send error about one datagram (its destination or size), not about the socket.</summary>
+    /// EINVAL included: Linux answers it for a destination the bound source cannot reach (a socket bound to 127.0.0.1
+    /// sending out of the host), which is about that datagram too.
     public static bool IsPerDatagramSendError(int errno) => errno is EMSGSIZE or EHOSTUNREACH or ENETUNREACH
-        or ENOBUFS or EACCES or EPERM or EADDRNOTAVAIL or ECONNREFUSED or ECONNRESET or EAFNOSUPPORT;
+        or ENOBUFS or EACCES or EPERM or EADDRNOTAVAIL or ECONNREFUSED or ECONNRESET or EAFNOSUPPORT or EINVAL;
 
     /// <summary>A receive error that reports an ICMP error about an earlier datagram, not a broken socket.</summary>
     public static bool IsReflectedIcmpError(int errno) => errno is ECONNREFUSED or ECONNRESET or EHOSTUNREACH

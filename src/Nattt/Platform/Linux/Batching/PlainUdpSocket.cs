@@ -120,7 +120,8 @@ public sealed class PlainUdpSocket : IUdpBatchSocket
     internal static bool IsPerDatagramSendError(SocketError error) => error is SocketError.MessageSize
         or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.NoBufferSpaceAvailable
         or SocketError.AccessDenied or SocketError.AddressNotAvailable or SocketError.ConnectionRefused
-        or SocketError.ConnectionReset or SocketError.AddressFamilyNotSupported or SocketError.WouldBlock;
+        or SocketError.ConnectionReset or SocketError.AddressFamilyNotSupported or SocketError.WouldBlock
+        or SocketError.InvalidArgument; // Linux's EINVAL for a destination the bound source cannot reach
 
     /// <summary>Closes the socket; a receive blocked in another thread then throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

@@ -68,11 +68,12 @@ public sealed unsafe partial class RecvmmsgUdpSocket
             var errno = -result;
             if (errno == EINTR) continue;
             if (errno == EAGAIN && WaitFor(POLLOUT, _timeoutMilliseconds)) continue;
-            if (_send.Segments[done] > 1 && errno is EIO or EINVAL)
+            if (_send.Segments[done] > 1 && errno is EIO or EINVAL or EMSGSIZE)
             {
-                // The kernel refused segmentation here (EIO: no checksum offload on the path; EINVAL: a segment
-                // larger than the path MTU): send the rest one datagram per message. EIO is the path's lasting
-                // property, so GSO stays off for this socket from now on.
+                // The kernel refused segmentation here (EIO: no checksum offload on the path; EMSGSIZE or EINVAL: a
+                // segment larger than the path MTU, which a lone datagram may still pass by fragmentation): send the
+                // rest one datagram per message. EIO is the path's lasting property, so GSO stays off for this
+                // socket from now on.
                 if (errno == EIO) _segmentation = false;
                 messages = done + Pack(_send.First[done], ready, segmentation: false, firstMessage: done);
                 continue;
