@@ -67,8 +67,7 @@ public sealed class DropTests(ITestOutputHelper output) : TunnelScenario(output,
         Assert.Equal("first\n", UdpEcho(World.A, "first\n", sourcePort: 7000));
 
         // 20 new flows from 20 source ports: 4 fit beside the first, the rest are refused.
-        var flood = Enumerable.Range(7100, 20).Select(port => Task.Run(() => UdpEcho(World.A, "flood\n", sourcePort: port, waitSeconds: 2))).ToArray();
-        var answered = flood.Count(t => t.GetAwaiter().GetResult() == "flood\n");
+        var answered = Enumerable.Range(7100, 20).Count(port => UdpEcho(World.A, "flood\n", sourcePort: port, waitSeconds: 1) == "flood\n");
         Assert.Equal(4, answered);
 
         Assert.Equal("still here\n", UdpEcho(World.A, "still here\n", sourcePort: 7000));
