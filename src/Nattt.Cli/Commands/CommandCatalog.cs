@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return StunServerCommand.Create();
         yield return StunCommand.Create();
+        yield return StunLoadCommand.Create();
     }
 }

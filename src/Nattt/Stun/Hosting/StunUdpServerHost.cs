@@ -17,6 +17,9 @@ public sealed class StunUdpServerHost : IDisposable
     private readonly StunDropLogLimiter _limiter;
     private readonly Socket?[] _sockets = new Socket?[4];
 
+    /// <summary>Receive loops per socket. Defaults to the number of processors.</summary>
+    public int ReceiveLoopsPerSocket { get; init; } = Environment.ProcessorCount;
+
     public StunUdpServerHost(StunServerEngine engine, ILogger logger, TimeProvider time)
     {
         _engine = engine;
@@ -35,7 +38,11 @@ public sealed class StunUdpServerHost : IDisposable
             _sockets[id.Index] = socket;
             StunHostLog.Listening(_logger, "udp", endPoint, id.ToString());
         }
-        var loops = _engine.Addresses.Endpoints.Select(id => Task.Run(() => ReceiveLoop(id, cancellationToken), CancellationToken.None));
+        // Several receive loops per socket (concurrent receives on one UDP socket are allowed): one per core, so a
+        // single busy port is not held to one thread.
+        var loops = _engine.Addresses.Endpoints
+            .SelectMany(id => Enumerable.Range(0, ReceiveLoopsPerSocket).Select(_ => id))
+            .Select(id => Task.Run(() => ReceiveLoop(id, cancellationToken), CancellationToken.None));
         return Task.WhenAll(loops);
     }
 
