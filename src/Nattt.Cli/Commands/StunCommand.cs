@@ -34,11 +34,13 @@ internal static class StunCommand
             DefaultValueFactory = _ => 4,
         };
 
+        var user = new Option<string?>("--user") { Description = "User name, for servers that require long-term credentials. Defaults to none." };
+        var password = new Option<string?>("--password") { Description = "Password for --user. Defaults to none." };
         var command = new Command("stun", "Ask a STUN server for your public (mapped) address; against an RFC 5780 server also tell the NAT's mapping and filtering behaviour, hairpinning and (--lifetime) binding lifetime.")
         {
             server,
         };
-        foreach (var o in new Option[] { json, noHairpin, lifetime, lifetimeMax, lifetimeMin, rto, attempts }) command.Options.Add(o);
+        foreach (var o in new Option[] { json, noHairpin, lifetime, lifetimeMax, lifetimeMin, rto, attempts, user, password }) command.Options.Add(o);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,7 +50,9 @@ internal static class StunCommand
             if (parse.GetValue(lifetimeMin) <= 0 || parse.GetValue(lifetimeMax) < parse.GetValue(lifetimeMin))
                 return Fail("--lifetime-min must be positive and at most --lifetime-max");
             var policy = new StunRetransmissionPolicy(TimeSpan.FromMilliseconds(parse.GetValue(rto)), parse.GetValue(attempts), 4);
-            var discovery = new StunBehaviourDiscovery(new UdpStunTransportFactory(), new StunBindingClient(TimeProvider.System, policy), TimeProvider.System);
+            if ((parse.GetValue(user) is null) != (parse.GetValue(password) is null)) return Fail("--user and --password go together");
+            var credentials = parse.GetValue(user) is { } name ? new StunClientCredentials(name, parse.GetValue(password)!) : null;
+            var discovery = new StunBehaviourDiscovery(new UdpStunTransportFactory(), new StunBindingClient(TimeProvider.System, policy, credentials), TimeProvider.System);
             var options = new StunBehaviourDiscoveryOptions
             {
                 Hairpinning = !parse.GetValue(noHairpin),
