@@ -28,4 +28,20 @@ public sealed class StunServerHostTests(ITestOutputHelper output) : NamespaceTes
         Assert.Contains("dropped_Malformed=50", log);
         Assert.Contains("malformed_HeaderNotStun=50", log);
     }
+
+    [Fact]
+    public void StunServer_TcpStreamThatIsNotStun_ClosedAndCounted()
+    {
+        var (client, _, server) = StunLab.Build(Net, NatMapping.PortPreserving);
+        using var stunServer = StunLab.StartNatttServer(server);
+        // A TLS record on the plain TCP port: its first byte (0x16) is neither STUN (0..3) nor ChannelData (64..79).
+        var r = client.Sh($"printf '\\026\\003\\001\\000\\005hello' | timeout 10 socat -t 5 - TCP:{StunLab.ServerPrimary}:3478; echo exit=$?",
+            TimeSpan.FromSeconds(20));
+        Output.WriteLine(r.StandardOutput + r.StandardError);
+        Assert.Contains("exit=0", r.StandardOutput); // the server closed the connection (socat did not time out)
+        Assert.Equal(0, stunServer.Stop(TimeSpan.FromSeconds(10)));
+        Output.WriteLine(stunServer.Output);
+        Assert.Contains("not a STUN stream: FrameNotStunOrChannelData", stunServer.Output);
+        Assert.Contains("malformed_FrameNotStunOrChannelData=1", stunServer.Output);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class StunUdpServerHost : IDisposable
     private readonly Socket?[] _sockets = new Socket?[4];
     private volatile bool _stopping;
 
-    /// <summary>Receive threads per socket. Defaults to the number of processors.</summary>
+    /// <summary>Receive threads on the primary socket (the alternate ones get one each). Defaults to the number of processors.</summary>
     public int ReceiveLoopsPerSocket { get; init; } = Environment.ProcessorCount;
 
     public StunUdpServerHost(StunServerEngine engine, ILogger logger, TimeProvider time)
@@ -48,7 +48,9 @@ public sealed class StunUdpServerHost : IDisposable
         var threads = new List<Task>();
         foreach (var id in _engine.Addresses.Endpoints)
         {
-            for (int i = 0; i < ReceiveLoopsPerSocket; i++)
+            // The primary endpoint carries nearly all traffic; the other three only answer discovery tests.
+            int loops = id == StunServerEndpointId.Primary ? ReceiveLoopsPerSocket : 1;
+            for (int i = 0; i < loops; i++)
             {
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var thread = new Thread(() =>
