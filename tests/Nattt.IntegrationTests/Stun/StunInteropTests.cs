@@ -91,6 +91,15 @@ public sealed class StunInteropTests(ITestOutputHelper output) : NamespaceTest(o
             Assert.True(stunServer.WaitForOutput($"listening on tls {StunLab.ServerAlternate}:5350", TimeSpan.FromSeconds(10)), stunServer.Output);
             AssertMapped(Exchange(client, $"TCP:{StunLab.ServerPrimary}:3478"));
             AssertMapped(Exchange(client, $"OPENSSL:{StunLab.ServerPrimary}:5349,verify=0"));
+            // And our own client over both.
+            foreach (var transport in new[] { "--tcp", "--tls" })
+            {
+                var r = client.Exec(StunLab.Nattt, ["stun", StunLab.ServerPrimary, transport, "--insecure", "--json"], TimeSpan.FromSeconds(30));
+                Output.WriteLine(r.StandardOutput + r.StandardError);
+                Assert.True(r.Succeeded, r.StandardOutput + r.StandardError);
+                using var json = System.Text.Json.JsonDocument.Parse(r.StandardOutput);
+                Assert.StartsWith(StunLab.NatPublic + ":", json.RootElement.GetProperty("mappedAddress").GetString());
+            }
         }
         finally
         {
