@@ -53,6 +53,24 @@ public sealed class StunInteropTests(ITestOutputHelper output) : NamespaceTest(o
         Assert.Contains("Response origin: : " + StunLab.ServerPrimary + ":3478", text);
     }
 
+    [Theory]
+    [InlineData(NatMapping.PortPreserving)]
+    [InlineData(NatMapping.Symmetric)]
+    public void TurnutilsNatdiscovery_AgainstNatttServer_AgreesWithTheKernelNat(NatMapping mapping)
+    {
+        var (client, _, server) = StunLab.Build(Net, mapping);
+        using var stunServer = StunLab.StartNatttServer(server);
+        // coturn's own RFC 5780 discovery client, run against our server (bounded: it may wait on filtered tests).
+        var r = client.Exec("timeout", ["60", "turnutils_natdiscovery", "-m", "-f", "-H", StunLab.ServerPrimary], TimeSpan.FromSeconds(70));
+        Output.WriteLine(r.StandardOutput);
+        Output.WriteLine(r.StandardError);
+        var text = r.StandardOutput + r.StandardError;
+        Assert.Contains(mapping == NatMapping.Symmetric
+            ? "NAT with Address and Port Dependent Mapping"
+            : "NAT with Endpoint Independent Mapping", text);
+        Assert.Contains("NAT with Address and Port Dependent Filtering", text);
+    }
+
     [Fact]
     public void NatttStun_AgainstCoturn_ReportsKernelNatBehaviour()
     {
