@@ -12,5 +12,8 @@ internal static class CommandCatalog
         yield return StatusCommand.Create();
         yield return DemoCommand.Create();
         yield return VersionCommand.Create();
+        yield return StunServerCommand.Create();
+        yield return StunCommand.Create();
+        yield return StunLoadCommand.Create();
     }
 }
