@@ -113,12 +113,13 @@ internal static class DnsProxyCommand
                     var original = resolvCapture.Install(listenAt.Address, parseResult.GetValue(force));
                     if (upstreams.Count == 0) options = options with { Upstreams = original };
                 }
-                await using var host = await DnsProxyHost.StartAsync(options, mappings, TimeProvider.System, logger);
                 if (mode == "nft")
                 {
+                    // Before the host says "ready": a query in between meets a closed port, never a missing capture.
                     nftCapture = new NftRedirectCapture();
-                    nftCapture.Install(host.LocalEndPoint, options.UpstreamSocketMark);
+                    nftCapture.Install(listenAt, options.UpstreamSocketMark);
                 }
+                await using var host = await DnsProxyHost.StartAsync(options, mappings, TimeProvider.System, logger);
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
                 var interval = parseResult.GetValue(statsInterval);

@@ -8,19 +8,21 @@ namespace Nattt.Dns;
 /// A-record emulation of the NAT RR (docs/nat-rr.md section 4), for DNS providers that allow only A and AAAA records.
 /// Under the name N:
 /// <list type="bullet">
-/// <item><c>_nattt-dest.N</c> A or AAAA: the destination's private address (required);</item>
-/// <item><c>_nattt-hopI.N</c> A or AAAA, I = 1..8 without gaps, outermost first: hop I's address;</item>
-/// <item><c>_nattt-portI.N</c> A <c>127.0.H.L</c>: hop I's UDP tunnel port H*256+L (optional; default 100).</item>
+/// <item><c>nattt-dest.N</c> A or AAAA: the destination's private address (required);</item>
+/// <item><c>nattt-hopI.N</c> A or AAAA, I = 1..8 without gaps, outermost first: hop I's address;</item>
+/// <item><c>nattt-portI.N</c> A <c>127.0.H.L</c>: hop I's UDP tunnel port H*256+L (optional; default 100).</item>
 /// </list>
-/// The labels begin with an underscore (RFC 8552 style) so that they never collide with host names.
+/// The labels are valid host names (letters, digits, hyphens): owner names of A records with an underscore
+/// (<c>_nattt-dest</c>, RFC 8552 style) are refused by BIND's default <c>check-names</c> for primary zones, and by the
+/// web forms of many DNS providers, the very users this scheme is for.
 /// </summary>
 public static class NatRecordEmulation
 {
-    public const string DestinationLabel = "_nattt-dest";
+    public const string DestinationLabel = "nattt-dest";
 
-    public static string HopLabel(int index) => $"_nattt-hop{index}";
+    public static string HopLabel(int index) => $"nattt-hop{index}";
 
-    public static string PortLabel(int index) => $"_nattt-port{index}";
+    public static string PortLabel(int index) => $"nattt-port{index}";
 
     /// <summary>The A record value that carries a port: <c>127.0.H.L</c>. Loopback, so that a resolver or program
     /// that takes it for a host address never sends anything off the machine.</summary>

@@ -122,7 +122,7 @@ public sealed class DnsProxyEngineTests
     public async Task HandleAsync_EmulationRecordsTwoHops_SynthesisesFromThem()
     {
         foreach (var (owner, type, value) in NatRecordEmulation.Records("c.example.test", TwoHops))
-            _zone.A(owner, value.ToString(), ttl: type == "A" && owner.StartsWith("_nattt-port2") ? 50u : 200u);
+            _zone.A(owner, value.ToString(), ttl: type == "A" && owner.StartsWith("nattt-port2") ? 50u : 200u);
         var (_, response) = await Ask(Engine(), Query("c.example.test", DnsType.A));
         var a = Assert.Single(Parse(response).Answers);
         Assert.Equal(50u, a.Ttl); // the smallest TTL of the records used
@@ -132,7 +132,7 @@ public sealed class DnsProxyEngineTests
     [Fact]
     public async Task HandleAsync_EmulationWithoutPortRecord_UsesPort100()
     {
-        _zone.A("_nattt-dest.d.example.test", "10.9.0.9").A("_nattt-hop1.d.example.test", "203.0.113.9");
+        _zone.A("nattt-dest.d.example.test", "10.9.0.9").A("nattt-hop1.d.example.test", "203.0.113.9");
         await Ask(Engine(), Query("d.example.test", DnsType.A));
         Assert.Equal(new TunnelPath([new IPEndPoint(IPAddress.Parse("203.0.113.9"), 100)], IPAddress.Parse("10.9.0.9")), _mappings.Calls.Single().Path);
     }
@@ -140,7 +140,7 @@ public sealed class DnsProxyEngineTests
     [Fact]
     public async Task HandleAsync_EmulationDisabled_NoEmulationQueries()
     {
-        _zone.A("_nattt-dest.d.example.test", "10.9.0.9").A("_nattt-hop1.d.example.test", "203.0.113.9");
+        _zone.A("nattt-dest.d.example.test", "10.9.0.9").A("nattt-hop1.d.example.test", "203.0.113.9");
         var (_, response) = await Ask(Engine(new DnsProxyOptions { UseEmulation = false }), Query("d.example.test", DnsType.A));
         Assert.Empty(Parse(response).Answers);
         Assert.DoesNotContain(_zone.Queries, q => q.Name.StartsWith("_nattt", StringComparison.Ordinal));

@@ -131,9 +131,9 @@ public sealed class NatRecordTests
         var lines = NatRecordZoneLines.Format("b.example.test", Path("172.20.0.20", "198.51.100.7:8080"), 300);
         Assert.Contains("b.example.test. 300 IN TYPE65324 \\# 10 c6336407 1f90 ac140014", lines);
         Assert.Contains("; b.example.test. 300 IN NAT 198.51.100.7:8080 172.20.0.20", lines);
-        Assert.Contains("_nattt-dest.b.example.test. 300 IN A 172.20.0.20", lines);
-        Assert.Contains("_nattt-hop1.b.example.test. 300 IN A 198.51.100.7", lines);
-        Assert.Contains("_nattt-port1.b.example.test. 300 IN A 127.0.31.144", lines);
+        Assert.Contains("nattt-dest.b.example.test. 300 IN A 172.20.0.20", lines);
+        Assert.Contains("nattt-hop1.b.example.test. 300 IN A 198.51.100.7", lines);
+        Assert.Contains("nattt-port1.b.example.test. 300 IN A 127.0.31.144", lines);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class NftRedirectCapture(string table = "nattt_dns")
         delete table ip {{Table}}
         table ip {{Table}} {
           chain output {
-            type nat hook output priority dstnat; policy accept;
+            type nat hook output priority -100; policy accept;
             meta mark {{upstreamMark}} return
             udp dport 53 dnat to {{proxy.Address}}:{{proxy.Port}}
             tcp dport 53 dnat to {{proxy.Address}}:{{proxy.Port}}

@@ -59,6 +59,11 @@ public sealed class DnsProxyHost : IAsyncDisposable
             {
                 if (limiter.TryEnter("upstream." + reason, out var suppressed))
                     DnsProxyLog.Dropped(logger, reason.ToString(), from.ToString() ?? "?", suppressed);
+            },
+            (server, error) =>
+            {
+                if (limiter.TryEnter("upstream-error", out var suppressed))
+                    DnsProxyLog.UpstreamError(logger, server.ToString() ?? "?", error, suppressed);
             });
         var engine = new DnsProxyEngine(options, upstream, mappings, time, logger, counters);
         var udp = new Socket(options.Listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

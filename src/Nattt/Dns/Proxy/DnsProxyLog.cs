@@ -26,6 +26,9 @@ internal static partial class DnsProxyLog
     [LoggerMessage(3006, LogLevel.Information, "dns counters {Counters}")]
     public static partial void Counters(ILogger logger, string counters);
 
+    [LoggerMessage(3008, LogLevel.Warning, "dns upstream {Server} failed: {Error} ({Suppressed} more suppressed since the last line)")]
+    public static partial void UpstreamError(ILogger logger, string server, string error, long suppressed);
+
     [LoggerMessage(3007, LogLevel.Warning, "dns receive loop error on {Transport}: {Message}")]
     public static partial void ReceiveError(ILogger logger, string transport, string message);
 }

@@ -23,11 +23,12 @@ public sealed class DnsUpstreamClient : IDnsUpstream
     private readonly int _socketMark;
     private readonly DnsProxyCounters _counters;
     private readonly Action<DnsDropReason, EndPoint>? _onDrop;
+    private readonly Action<EndPoint, string>? _onError;
     private int _pending;
     private volatile bool _markUnavailable;
 
     public DnsUpstreamClient(IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, int maxPending, int socketMark,
-        DnsProxyCounters counters, Action<DnsDropReason, EndPoint>? onDrop = null)
+        DnsProxyCounters counters, Action<DnsDropReason, EndPoint>? onDrop = null, Action<EndPoint, string>? onError = null)
     {
         if (servers.Count == 0) throw new ArgumentException("at least one upstream resolver is needed", nameof(servers));
         _servers = servers;
@@ -36,6 +37,7 @@ public sealed class DnsUpstreamClient : IDnsUpstream
         _socketMark = socketMark;
         _counters = counters;
         _onDrop = onDrop;
+        _onError = onError;
     }
 
     public int Pending => Volatile.Read(ref _pending);
@@ -118,9 +120,10 @@ public sealed class DnsUpstreamClient : IDnsUpstream
             _counters.UpstreamTimeout();
             return new DnsUpstreamAnswer(DnsUpstreamFailure.Timeout);
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
             _counters.UpstreamError();
+            _onError?.Invoke(server, e.SocketErrorCode.ToString());
             return new DnsUpstreamAnswer(DnsUpstreamFailure.NetworkError);
         }
         finally
@@ -167,8 +170,9 @@ public sealed class DnsUpstreamClient : IDnsUpstream
             _counters.UpstreamTimeout();
             return new DnsUpstreamAnswer(DnsUpstreamFailure.Timeout);
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
+            _onError?.Invoke(server, e.SocketErrorCode.ToString());
             return Error();
         }
         finally

@@ -10,8 +10,8 @@ public readonly record struct NatPathLookup(TunnelPath? Path, uint Ttl, NatPathS
 
 /// <summary>
 /// Looks up a name's NAT path through the upstream: the NAT RR first (docs/nat-rr.md 3), then, if enabled, the
-/// A-record emulation names (section 4): <c>_nattt-dest</c> (A and AAAA together), then per hop level
-/// <c>_nattt-hopI</c> A, AAAA and <c>_nattt-portI</c> A together, until a level has no hop. Thread-safe (no state
+/// A-record emulation names (section 4): <c>nattt-dest</c> (A and AAAA together), then per hop level
+/// <c>nattt-hopI</c> A, AAAA and <c>nattt-portI</c> A together, until a level has no hop. Thread-safe (no state
 /// but the injected upstream and counters).
 /// </summary>
 public sealed class NatPathResolver(IDnsUpstream upstream, ushort natRecordType, bool useEmulation, DnsProxyCounters counters,
