@@ -41,6 +41,11 @@ internal static class DnsProxyCommand
         };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for one upstream. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var maxPending = new Option<int>("--max-pending") { Description = "Bound on upstream queries in flight. Defaults to 1024.", DefaultValueFactory = _ => 1024 };
+        var perSocket = new Option<int>("--queries-per-socket")
+        {
+            Description = "Upstream queries per UDP socket before it moves to a new random port; 1 = a new port per query. Defaults to 100.",
+            DefaultValueFactory = _ => 100,
+        };
         var capture = new Option<string>("--capture")
         {
             Description = "Capture the host's DNS: none, resolv-conf (rewrite --resolv-conf, restored at exit) or nft (a table " +
@@ -62,7 +67,7 @@ internal static class DnsProxyCommand
             "stand-in address from --pool, passes everything else to the upstreams unchanged. No tunnel: 'nattt client' runs " +
             "the same proxy with its data plane. Stops on SIGTERM or Ctrl-C and logs its counters.")
         {
-            listen, upstream, resolvConf, natType, noEmulation, pool, timeout, maxPending, capture, force, statsInterval,
+            listen, upstream, resolvConf, natType, noEmulation, pool, timeout, maxPending, perSocket, capture, force, statsInterval,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -84,6 +89,7 @@ internal static class DnsProxyCommand
                 UseEmulation = !parseResult.GetValue(noEmulation),
                 UpstreamTimeout = TimeSpan.FromSeconds(parseResult.GetValue(timeout)),
                 MaxPendingQueries = parseResult.GetValue(maxPending),
+                UpstreamQueriesPerSocket = parseResult.GetValue(perSocket),
             };
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
             {

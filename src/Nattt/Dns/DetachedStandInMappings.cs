@@ -47,7 +47,8 @@ public sealed class DetachedStandInMappings : IStandInMappings
                 _byPath[path] = (m.StandIn, m.Name, Math.Max(m.ValidUntil, until));
                 return m.StandIn;
             }
-            ExpireLocked(now);
+            // Expiry walks the whole table: do it every 1024 allocations (amortised O(1)), and when the pool is full.
+            if (_byPath.Count % 1024 == 1023 || (uint)_byPath.Count >= _size - 2) ExpireLocked(now);
             for (uint tries = 0; tries < _size - 2; tries++)
             {
                 var offset = _next;

@@ -25,6 +25,7 @@ public sealed class DnsProxyHost : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private readonly SemaphoreSlim _inFlight; // bounds UDP queries being handled (each may wait on the upstream)
     private int _tcpConnections;
+    private IDisposable? _ownedUpstream; // the upstream client this host created, closed at dispose
 
     private DnsProxyHost(DnsProxyOptions options, DnsProxyEngine engine, Socket udp, Socket tcp, ILogger logger)
     {
@@ -48,6 +49,7 @@ public sealed class DnsProxyHost : IAsyncDisposable
     public static Task<DnsProxyHost> StartAsync(DnsProxyOptions options, IStandInMappings mappings, TimeProvider time, ILogger logger,
         IDnsUpstream? upstream = null)
     {
+        var ownsUpstream = upstream is null;
         options.Validate();
         var counters = new DnsProxyCounters();
         var upstreams = options.Upstreams.Count > 0 ? options.Upstreams : ResolvConf.ReadNameservers(options.ResolvConfPath, options.Listen);
@@ -64,7 +66,7 @@ public sealed class DnsProxyHost : IAsyncDisposable
             {
                 if (limiter.TryEnter("upstream-error", out var suppressed))
                     DnsProxyLog.UpstreamError(logger, server.ToString() ?? "?", error, suppressed);
-            });
+            }, options.UpstreamUdpSockets, options.UpstreamQueriesPerSocket);
         var engine = new DnsProxyEngine(options, upstream, mappings, time, logger, counters);
         var udp = new Socket(options.Listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         var tcp = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -81,7 +83,7 @@ public sealed class DnsProxyHost : IAsyncDisposable
             tcp.Dispose();
             throw;
         }
-        var host = new DnsProxyHost(options, engine, udp, tcp, logger) { Upstreams = upstreams };
+        var host = new DnsProxyHost(options, engine, udp, tcp, logger) { Upstreams = upstreams, _ownedUpstream = ownsUpstream ? upstream as IDisposable : null };
         host._loops.Add(Task.Run(host.UdpLoopAsync));
         host._loops.Add(Task.Run(host.TcpAcceptLoopAsync));
         DnsProxyLog.Ready(logger, host.LocalEndPoint.ToString(), string.Join(", ", upstreams), options.NatRecordType);
@@ -216,6 +218,7 @@ public sealed class DnsProxyHost : IAsyncDisposable
         _udp.Dispose();
         _tcp.Dispose();
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        _ownedUpstream?.Dispose();
         DnsProxyLog.Stopped(_logger, Counters.Format());
         _stop.Dispose();
     }

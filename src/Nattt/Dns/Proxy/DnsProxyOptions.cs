@@ -36,6 +36,15 @@ public sealed record DnsProxyOptions
     /// (<c>TooManyPending</c>), so that a flood cannot exhaust sockets or memory.</summary>
     public int MaxPendingQueries { get; init; } = 1024;
 
+    /// <summary>UDP sockets towards the upstreams, each on its own random port. Defaults to 32.</summary>
+    public int UpstreamUdpSockets { get; init; } = 32;
+
+    /// <summary>Queries one upstream UDP socket carries before it is closed and replaced by one on a new random port.
+    /// Defaults to 100. 1 gives every query its own socket and port (RFC 5452's strictest reading) at about a fifth of
+    /// the throughput; larger values let an attacker who learns a port use it longer (the 16-bit random ID still has
+    /// to be guessed, and answers must come from the server's address and port).</summary>
+    public int UpstreamQueriesPerSocket { get; init; } = 100;
+
     /// <summary>Bound on open client TCP connections. Defaults to 64; more are closed at once and counted.</summary>
     public int MaxTcpConnections { get; init; } = 64;
 
@@ -64,6 +73,7 @@ public sealed record DnsProxyOptions
         if (MaxPendingQueries < 1) throw new ArgumentException("MaxPendingQueries must be at least 1");
         if (MaxTcpConnections < 1) throw new ArgumentException("MaxTcpConnections must be at least 1");
         if (UpstreamTimeout <= TimeSpan.Zero) throw new ArgumentException("UpstreamTimeout must be positive");
+        if (UpstreamUdpSockets < 1 || UpstreamQueriesPerSocket < 1) throw new ArgumentException("UpstreamUdpSockets and UpstreamQueriesPerSocket must be at least 1");
         if (MaxCachedPaths < 1) throw new ArgumentException("MaxCachedPaths must be at least 1");
         if (Upstreams.Any(u => u.Equals(Listen))) throw new ArgumentException($"the proxy's own address {Listen} cannot be its upstream");
     }

@@ -8,13 +8,14 @@ using Nattt.Dns.Wire;
 namespace Nattt.Dns.Proxy;
 
 /// <summary>
-/// Sends queries to the upstream resolvers over UDP (a new socket on a random port per query, a random ID per query:
-/// RFC 5452's two sources of entropy) or TCP, tries the servers in order until one answers, and accepts only answers
-/// that <see cref="DnsAnswerMatcher"/> matches; everything else is counted and the wait goes on. The UDP socket is not
-/// connected on purpose: the kernel would silently filter answers from wrong addresses, and they could not be counted.
+/// Sends queries to the upstream resolvers over UDP (random IDs; sockets on random ports, renewed every few queries:
+/// RFC 5452's two sources of entropy, see <see cref="UdpUpstreamSockets"/>) or TCP, tries the servers in order until
+/// one answers, and accepts only answers that <see cref="DnsAnswerMatcher"/> matches; everything else is counted and
+/// the wait goes on. The UDP sockets are not connected on purpose: the kernel would silently filter answers from
+/// wrong addresses, and they could not be counted.
 /// Thread-safe; the pending count is the only shared state (Interlocked).
 /// </summary>
-public sealed class DnsUpstreamClient : IDnsUpstream
+public sealed class DnsUpstreamClient : IDnsUpstream, IDisposable
 {
     private const int SolSocket = 1, SoMark = 36; // Linux <asm-generic/socket.h>
     private readonly IReadOnlyList<IPEndPoint> _servers;
@@ -24,11 +25,13 @@ public sealed class DnsUpstreamClient : IDnsUpstream
     private readonly DnsProxyCounters _counters;
     private readonly Action<DnsDropReason, EndPoint>? _onDrop;
     private readonly Action<EndPoint, string>? _onError;
+    private readonly Lazy<UdpUpstreamSockets> _udp4, _udp6;
     private int _pending;
     private volatile bool _markUnavailable;
 
     public DnsUpstreamClient(IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, int maxPending, int socketMark,
-        DnsProxyCounters counters, Action<DnsDropReason, EndPoint>? onDrop = null, Action<EndPoint, string>? onError = null)
+        DnsProxyCounters counters, Action<DnsDropReason, EndPoint>? onDrop = null, Action<EndPoint, string>? onError = null,
+        int udpSockets = 32, int queriesPerSocket = 100)
     {
         if (servers.Count == 0) throw new ArgumentException("at least one upstream resolver is needed", nameof(servers));
         _servers = servers;
@@ -38,9 +41,17 @@ public sealed class DnsUpstreamClient : IDnsUpstream
         _counters = counters;
         _onDrop = onDrop;
         _onError = onError;
+        _udp4 = new(() => new UdpUpstreamSockets(udpSockets, queriesPerSocket, socketMark, counters, onDrop));
+        _udp6 = new(() => new UdpUpstreamSockets(udpSockets, queriesPerSocket, socketMark, counters, onDrop));
     }
 
     public int Pending => Volatile.Read(ref _pending);
+
+    public void Dispose()
+    {
+        if (_udp4.IsValueCreated) _udp4.Value.Dispose();
+        if (_udp6.IsValueCreated) _udp6.Value.Dispose();
+    }
 
     public async ValueTask<DnsUpstreamAnswer> QueryAsync(ReadOnlyMemory<byte> query, DnsTransport transport, bool tcpFallback,
         CancellationToken cancellationToken)
@@ -86,50 +97,16 @@ public sealed class DnsUpstreamClient : IDnsUpstream
 
     private async ValueTask<DnsUpstreamAnswer> QueryUdpAsync(ReadOnlyMemory<byte> query, IPEndPoint server, CancellationToken cancellationToken)
     {
-        var wire = WithRandomId(query, out var length);
-        var buffer = ArrayPool<byte>.Shared.Rent(DnsLimits.MaxMessageLength);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        var sockets = server.AddressFamily == AddressFamily.InterNetworkV6 ? _udp6.Value : _udp4.Value;
         try
         {
-            using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            SetMark(socket);
-            BindRandomPort(socket, server.AddressFamily);
-            await socket.SendToAsync(wire.AsMemory(0, length), SocketFlags.None, server, timeout.Token).ConfigureAwait(false);
-            var serverAddress = server.Serialize();
-            var from = new SocketAddress(server.AddressFamily);
-            while (true)
-            {
-                var n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, timeout.Token).ConfigureAwait(false);
-                var reason = from.Equals(serverAddress)
-                    ? DnsAnswerMatcher.CheckMessage(wire.AsSpan(0, length), buffer.AsSpan(0, n))
-                    : DnsDropReason.WrongSource;
-                if (reason == DnsDropReason.None)
-                {
-                    DnsHeader.WriteId(buffer, DnsHeader.ReadId(query.Span));
-                    var answer = new DnsUpstreamAnswer(buffer, n);
-                    buffer = null;
-                    return answer;
-                }
-                _counters.Dropped(reason);
-                _onDrop?.Invoke(reason, server.Create(from));
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            _counters.UpstreamTimeout();
-            return new DnsUpstreamAnswer(DnsUpstreamFailure.Timeout);
+            return await sockets.QueryAsync(query, server, _timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             _counters.UpstreamError();
             _onError?.Invoke(server, e.SocketErrorCode.ToString());
             return new DnsUpstreamAnswer(DnsUpstreamFailure.NetworkError);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(wire);
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -198,25 +175,6 @@ public sealed class DnsUpstreamClient : IDnsUpstream
             read += n;
         }
         return true;
-    }
-
-    /// <summary>Binds to a port drawn at random from 1024-65535 (a few tries if taken, then the kernel's choice).</summary>
-    private static void BindRandomPort(Socket socket, AddressFamily family)
-    {
-        var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        for (var attempt = 0; attempt < 8; attempt++)
-        {
-            try
-            {
-                socket.Bind(new IPEndPoint(any, RandomNumberGenerator.GetInt32(1024, 65536)));
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-            {
-                // taken: draw again
-            }
-        }
-        socket.Bind(new IPEndPoint(any, 0));
     }
 
     private void SetMark(Socket socket)
