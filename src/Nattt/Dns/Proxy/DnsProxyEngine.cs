@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -48,14 +49,37 @@ public sealed class DnsProxyEngine
             DnsProxyLog.Dropped(_logger, reason.ToString(), peer?.ToString() ?? "?", suppressed);
     }
 
-    /// <summary>Handles one client query. Returns the response length written to <paramref name="response"/>
-    /// (give it 65535 octets), or 0 when nothing is to be sent back.</summary>
-    public async ValueTask<int> HandleAsync(ReadOnlyMemory<byte> query, DnsTransport transport, Memory<byte> response,
-        EndPoint? client, CancellationToken cancellationToken)
+    /// <summary>The size of the buffer for answers the proxy makes itself (synthesised, PTR, errors): they are small.</summary>
+    private const int LocalAnswerSize = 4096;
+
+    /// <summary>Handles one client query. The response is the upstream's own buffer for a passed-through answer (no
+    /// copy), or a small rented buffer for an answer made here; empty when nothing is to be sent back. The caller
+    /// sends it and disposes it.</summary>
+    public async ValueTask<DnsProxyResponse> HandleAsync(ReadOnlyMemory<byte> query, DnsTransport transport, EndPoint? client,
+        CancellationToken cancellationToken)
+    {
+        var local = ArrayPool<byte>.Shared.Rent(LocalAnswerSize);
+        try
+        {
+            var (length, forwarded) = await HandleCoreAsync(query, transport, local, client, cancellationToken).ConfigureAwait(false);
+            if (forwarded.Length > 0) return forwarded;
+            if (length <= 0) return default;
+            var response = new DnsProxyResponse(local, length);
+            local = null;
+            return response;
+        }
+        finally
+        {
+            if (local is not null) ArrayPool<byte>.Shared.Return(local);
+        }
+    }
+
+    private async ValueTask<(int Length, DnsProxyResponse Forwarded)> HandleCoreAsync(ReadOnlyMemory<byte> query, DnsTransport transport,
+        Memory<byte> response, EndPoint? client, CancellationToken cancellationToken)
     {
         if (transport == DnsTransport.Udp) Counters.QueryUdp(); else Counters.QueryTcp();
-        if (!DnsHeader.TryRead(query.Span, out var header)) { Drop(DnsDropReason.Truncated, client); return 0; }
-        if (header.IsResponse) { Drop(DnsDropReason.NotAQuery, client); return 0; } // never answer answers: no loops
+        if (!DnsHeader.TryRead(query.Span, out var header)) { Drop(DnsDropReason.Truncated, client); return (0, default); }
+        if (header.IsResponse) { Drop(DnsDropReason.NotAQuery, client); return (0, default); } // never answer answers: no loops
         if (header.Opcode != 0)
         {
             // NOTIFY, UPDATE, ...: not ours to interpret, but only well-formed ones go upstream.
@@ -63,25 +87,25 @@ public sealed class DnsProxyEngine
             if (whole.TryValidateAll()) return await PassThroughAsync(query, transport, response, header, null, cancellationToken).ConfigureAwait(false);
             Drop(whole.Error, client);
             Counters.FormErr();
-            return DnsResponseBuilder.WriteError(response.Span, header.Id, header.Flags, null, DnsResponseCode.FormErr);
+            return (DnsResponseBuilder.WriteError(response.Span, header.Id, header.Flags, null, DnsResponseCode.FormErr), default);
         }
         var info = ReadQuery(query.Span, out var reason);
         if (info is null)
         {
             Drop(reason, client);
             Counters.FormErr();
-            return DnsResponseBuilder.WriteError(response.Span, header.Id, header.Flags, null, DnsResponseCode.FormErr);
+            return (DnsResponseBuilder.WriteError(response.Span, header.Id, header.Flags, null, DnsResponseCode.FormErr), default);
         }
         if (info.Class == DnsLimits.ClassIN)
         {
-            if (info.Type == (ushort)DnsType.PTR && TryAnswerPtr(info, response.Span, out var ptrLength)) return ptrLength;
+            if (info.Type == (ushort)DnsType.PTR && TryAnswerPtr(info, response.Span, out var ptrLength)) return (ptrLength, default);
             if (info.Type is (ushort)DnsType.A or (ushort)DnsType.AAAA)
                 return await HandleAddressQueryAsync(query, transport, response, header, info, cancellationToken).ConfigureAwait(false);
         }
         return await PassThroughAsync(query, transport, response, header, info, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<int> HandleAddressQueryAsync(ReadOnlyMemory<byte> query, DnsTransport transport, Memory<byte> response,
+    private async ValueTask<(int, DnsProxyResponse)> HandleAddressQueryAsync(ReadOnlyMemory<byte> query, DnsTransport transport, Memory<byte> response,
         DnsHeader header, DnsQueryInfo info, CancellationToken ct)
     {
         var key = Key(info.Name);
@@ -89,10 +113,29 @@ public sealed class DnsProxyEngine
         {
             Counters.CacheHit();
             var length = Synthesize(response.Span, info, [], info.Name, cached.Path, key, (uint)remaining.TotalSeconds, cached.Source, logNew: false);
-            if (length > 0) return length;
+            if (length > 0) return (length, default);
         }
-        using var answer = await _upstream.QueryAsync(query, transport, tcpFallback: false, ct).ConfigureAwait(false);
-        if (!answer.Succeeded) return ServFail(response.Span, header, info);
+        var answer = await _upstream.QueryAsync(query, transport, tcpFallback: false, ct).ConfigureAwait(false);
+        if (!answer.Succeeded) return (ServFail(response.Span, header, info), default);
+        int synthesized;
+        try
+        {
+            synthesized = await SynthesizeIfNegativeAsync(answer, response, info, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            answer.Dispose();
+            throw;
+        }
+        if (synthesized <= 0) return (0, Forward(answer)); // the upstream's buffer is handed over
+        answer.Dispose();
+        return (synthesized, default);
+    }
+
+    /// <summary>For a negative upstream answer (NXDOMAIN, NODATA) to an A/AAAA query: the NAT path of the name at the
+    /// end of the CNAME chain (cached, or looked up), and the synthesised answer; 0 when there is none.</summary>
+    private async ValueTask<int> SynthesizeIfNegativeAsync(DnsUpstreamAnswer answer, Memory<byte> response, DnsQueryInfo info, CancellationToken ct)
+    {
         var analysis = DnsResponseAnalysis.Analyze(answer.Span, info.Name, info.Type);
         if (analysis.Kind is DnsAnswerKind.NoData or DnsAnswerKind.NXDomain)
         {
@@ -124,7 +167,7 @@ public sealed class DnsProxyEngine
                 if (length > 0) return length;
             }
         }
-        return Forwarded(answer, response.Span);
+        return 0;
     }
 
     /// <summary>Maps (or refreshes) the stand-in and writes the answer; 0 when the pool has none (then the upstream's
@@ -161,19 +204,18 @@ public sealed class DnsProxyEngine
         return length > 0;
     }
 
-    private async ValueTask<int> PassThroughAsync(ReadOnlyMemory<byte> query, DnsTransport transport, Memory<byte> response,
+    private async ValueTask<(int, DnsProxyResponse)> PassThroughAsync(ReadOnlyMemory<byte> query, DnsTransport transport, Memory<byte> response,
         DnsHeader header, DnsQueryInfo? info, CancellationToken ct)
     {
-        using var answer = await _upstream.QueryAsync(query, transport, tcpFallback: false, ct).ConfigureAwait(false);
-        return answer.Succeeded ? Forwarded(answer, response.Span) : ServFail(response.Span, header, info);
+        var answer = await _upstream.QueryAsync(query, transport, tcpFallback: false, ct).ConfigureAwait(false);
+        return answer.Succeeded ? (0, Forward(answer)) : (ServFail(response.Span, header, info), default);
     }
 
-    private int Forwarded(in DnsUpstreamAnswer answer, Span<byte> response)
+    /// <summary>Hands the upstream's answer buffer over as the response: the bytes go back as they came.</summary>
+    private DnsProxyResponse Forward(DnsUpstreamAnswer answer)
     {
-        if (answer.Length > response.Length) return 0;
         Counters.PassedThrough();
-        answer.Span.CopyTo(response);
-        return answer.Length;
+        return new DnsProxyResponse(answer.Buffer!, answer.Length);
     }
 
     private int ServFail(Span<byte> response, DnsHeader header, DnsQueryInfo? info)

@@ -124,11 +124,10 @@ public sealed class DnsProxyHost : IAsyncDisposable
 
     private async Task HandleUdpAsync(byte[] query, int length, EndPoint client, CancellationToken token)
     {
-        var response = ArrayPool<byte>.Shared.Rent(DnsLimits.MaxMessageLength);
         try
         {
-            var n = await Engine.HandleAsync(query.AsMemory(0, length), DnsTransport.Udp, response, client, token).ConfigureAwait(false);
-            if (n > 0) await _udp.SendToAsync(response.AsMemory(0, n), SocketFlags.None, client, token).ConfigureAwait(false);
+            using var response = await Engine.HandleAsync(query.AsMemory(0, length), DnsTransport.Udp, client, token).ConfigureAwait(false);
+            if (!response.IsEmpty) await _udp.SendToAsync(response.Memory, SocketFlags.None, client, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested) { }
         catch (ObjectDisposedException) when (token.IsCancellationRequested) { }
@@ -139,7 +138,6 @@ public sealed class DnsProxyHost : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(query);
-            ArrayPool<byte>.Shared.Return(response);
             _inFlight.Release();
         }
     }
@@ -192,8 +190,13 @@ public sealed class DnsProxyHost : IAsyncDisposable
                     Engine.Drop(DnsDropReason.Truncated, peer);
                     break;
                 }
-                var n = await Engine.HandleAsync(query.AsMemory(0, length), DnsTransport.Tcp, response.AsMemory(2), peer, token).ConfigureAwait(false);
-                if (n == 0) continue;
+                int n;
+                using (var answer = await Engine.HandleAsync(query.AsMemory(0, length), DnsTransport.Tcp, peer, token).ConfigureAwait(false))
+                {
+                    if (answer.IsEmpty) continue;
+                    n = answer.Length;
+                    answer.Span.CopyTo(response.AsSpan(2)); // one send for prefix and message (no Nagle wait between them)
+                }
                 BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)n);
                 await connection.SendAsync(response.AsMemory(0, 2 + n), SocketFlags.None, token).ConfigureAwait(false);
             }

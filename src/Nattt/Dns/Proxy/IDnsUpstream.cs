@@ -26,6 +26,8 @@ public readonly struct DnsUpstreamAnswer : IDisposable
     public DnsUpstreamAnswer(DnsUpstreamFailure failure) => Failure = failure;
 
     public DnsUpstreamFailure Failure { get; }
+    /// <summary>The rented buffer, for handing it over (then not disposed here).</summary>
+    internal byte[]? Buffer => _buffer;
     public int Length { get; }
     public bool Succeeded => _buffer is not null;
     public ReadOnlySpan<byte> Span => _buffer is null ? [] : _buffer.AsSpan(0, Length);
@@ -51,4 +53,30 @@ public interface IDnsUpstream
     /// <param name="tcpFallback">Retry over TCP when the UDP answer has TC set (the proxy's own lookups); a client's
     /// forwarded UDP query instead gets the truncated answer, so that the client itself retries over TCP.</param>
     ValueTask<DnsUpstreamAnswer> QueryAsync(ReadOnlyMemory<byte> query, DnsTransport transport, bool tcpFallback, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What the proxy sends back for one query: a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the upstream's
+/// answer itself when passed through) and its length. Empty (<see cref="IsEmpty"/>) when nothing is to be sent.
+/// The receiver disposes it once, after sending.
+/// </summary>
+public readonly struct DnsProxyResponse : IDisposable
+{
+    private readonly byte[]? _buffer;
+
+    public DnsProxyResponse(byte[] rentedBuffer, int length)
+    {
+        _buffer = rentedBuffer;
+        Length = length;
+    }
+
+    public int Length { get; }
+    public bool IsEmpty => _buffer is null || Length <= 0;
+    public ReadOnlySpan<byte> Span => _buffer is null ? [] : _buffer.AsSpan(0, Length);
+    public ReadOnlyMemory<byte> Memory => _buffer is null ? default : _buffer.AsMemory(0, Length);
+
+    public void Dispose()
+    {
+        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+    }
 }
