@@ -97,6 +97,7 @@ run() {
   echo "${qps:-0} ${avg:-0} ${lost:-?}"
 }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A R
 targets=("BIND direct|192.0.2.53" "nattt dns proxy|127.0.0.153" "dnsmasq, cache-size=0|127.0.0.154" "dnsmasq, cache-size=10000|127.0.0.155")
 # best ROW NEW: keeps the higher queries/s for "max" rows and the lower latency for "paced" rows
@@ -132,7 +133,7 @@ out=bench/results/dns.md
   echo "dnsperf $(dpkg-query -W -f='${Version}' dnsperf) in the client namespace, BIND $(named -v | awk '{print $2}') upstream over a veth pair,"
   echo "dnsmasq $(dnsmasq -v | awk 'NR==1 {print $3}'). \"max\": 100 queries outstanding; \"paced\": 500 queries/s. Added latency = average"
   echo "latency of the row minus BIND direct's at the same load. The machine's 2 cores are shared with other jobs: compare"
-  echo "rows of the same run, not runs."
+  echo "rows of the same run, not runs. Load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   for load in $LOADS; do
     if [ $load = pass ]; then
