@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return StunServerCommand.Create();
         yield return StunCommand.Create();
         yield return StunLoadCommand.Create();
+        yield return DnsCommand.Create();
     }
 }
