@@ -118,7 +118,7 @@ internal static class StunCommand
         if (colon > 0 && int.TryParse(text[(colon + 1)..], out int p) && p is > 0 and <= 65535) { host = text[..colon]; port = p; }
         try
         {
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken);
             var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
             return (address is null ? null : new IPEndPoint(address, port), host);
         }
