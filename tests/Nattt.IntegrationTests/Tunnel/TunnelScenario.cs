@@ -31,7 +31,7 @@ public abstract class TunnelScenario : NamespaceTest
             "--publish", "10.0.0.2:tcp/5000-5010", "--publish", "10.0.0.2:udp/7", "--publish", "10.0.0.2:icmp", .. extra]);
 
     protected LabProcess StartClient(LabHost host, params string[] extra) =>
-        NatttProgram.StartDaemon(host, ["client", "--control-socket", SocketPath(host.Name),
+        NatttProgram.StartDaemon(host, ["client", "--no-dns", "--control-socket", SocketPath(host.Name),
             "--map", $"b=203.0.113.1:100,10.0.0.2@{StandIn}", "--map", $"b2=203.0.113.1:100,10.0.0.3@{UnpublishedStandIn}", .. extra]);
 
     protected JsonElement Status(string who)
