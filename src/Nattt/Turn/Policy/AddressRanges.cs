@@ -17,7 +17,8 @@ public static class AddressRanges
         text = text.Trim();
         if (text.Contains('/'))
         {
-            if (IPNetwork.TryParse(text, out var n)) { networks.Add(n); return true; }
+            if (IPNetwork.TryParse(text, out var n) && IPAddress.TryParse(text[..text.IndexOf('/')], out var given) &&
+                n.BaseAddress.Equals(given)) { networks.Add(n); return true; }
             error = $"'{text}' is not a CIDR block (did the address have host bits set?)";
             return false;
         }

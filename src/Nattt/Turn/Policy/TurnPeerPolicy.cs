@@ -91,6 +91,9 @@ public sealed class TurnPeerPolicy
     {
         if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
             address = new IPAddress(address.GetAddressBytes()); // a zone does not change what the address is
+        // IPNetwork.Contains sees ::ffff:a.b.c.d as a.b.c.d; a relay socket of the IPv6 family would still send to it
+        // through the IPv4 stack, so v4-mapped peers are refused outright.
+        if (address.IsIPv4MappedToIPv6) return TurnPeerDenial.Ipv4Embedded;
         foreach (var n in _allowed) if (n.Contains(address)) return TurnPeerDenial.None;
         foreach (var n in _denied) if (n.Contains(address)) return TurnPeerDenial.OperatorDenied;
         foreach (var (n, reason) in BuiltIn)
