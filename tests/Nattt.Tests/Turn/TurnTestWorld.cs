@@ -23,6 +23,8 @@ internal sealed class FakeTurnIo : ITurnServerIo
     public void SendToClient(in TurnClientKey client, ReadOnlySpan<byte> message) => ToClient.Add((client, message.ToArray()));
     public void SendToPeer(TurnAllocation allocation, IPEndPoint peer, ReadOnlySpan<byte> data) => ToPeer.Add((allocation, peer, data.ToArray()));
     public void CloseRelay(TurnAllocation allocation) => Closed.Add(allocation);
+    public void StartRelay(TurnAllocation allocation) => Started.Add(allocation);
+    public List<TurnAllocation> Started { get; } = [];
 
     public bool TryOpenRelay(AddressFamily family, bool evenPort, out IPEndPoint? relayed, out object? handle, out bool familyUnsupported)
     {

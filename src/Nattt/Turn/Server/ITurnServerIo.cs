@@ -23,6 +23,9 @@ public interface ITurnServerIo
     /// </summary>
     bool TryOpenRelay(AddressFamily family, bool evenPort, out IPEndPoint? relayed, out object? handle, out bool familyUnsupported);
 
+    /// <summary>The allocation of a relay opened by <see cref="TryOpenRelay"/> exists now: start receiving from peers.</summary>
+    void StartRelay(TurnAllocation allocation);
+
     /// <summary>Closes the relay socket of an allocation that ended.</summary>
     void CloseRelay(TurnAllocation allocation);
 }

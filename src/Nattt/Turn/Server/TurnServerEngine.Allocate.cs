@@ -73,6 +73,7 @@ public sealed partial class TurnServerEngine
         _allocations[client] = allocation;
         _allocationsPerUser[username] = userCount + 1;
         Counters.AllocationsCreated++;
+        _io.StartRelay(allocation);
 
         var writer = StartResponse(request, StunClass.SuccessResponse);
         XorRelayedAddressAttribute.TryWrite(ref writer, allocation.Relayed);
