@@ -8,6 +8,9 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return StunServerCommand.Create();
+        yield return StunCommand.Create();
+        yield return StunLoadCommand.Create();
         yield return TurnServerCommand.Create();
         yield return TurnCommand.Create();
     }

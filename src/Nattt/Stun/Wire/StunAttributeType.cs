@@ -64,5 +64,14 @@ public static class StunAttributeTypes
     public static bool IsComprehensionRequired(StunAttributeType type) => (ushort)type < 0x8000;
 
     /// <summary>True for every attribute type this codec can decode (the default "understood" set).</summary>
-    public static bool IsKnown(StunAttributeType type) => Enum.IsDefined(type);
+    public static bool IsKnown(StunAttributeType type) => Known[(ushort)type];
+
+    private static readonly bool[] Known = BuildKnown();
+
+    private static bool[] BuildKnown()
+    {
+        var known = new bool[ushort.MaxValue + 1];
+        foreach (var type in Enum.GetValues<StunAttributeType>()) known[(ushort)type] = true;
+        return known;
+    }
 }
