@@ -44,6 +44,7 @@ internal static class TurnServerCommand
         var maxLifetime = new Option<int>("--max-allocate-lifetime") { Description = "Longest allocation lifetime a client may ask, seconds. Defaults to 3600.", DefaultValueFactory = _ => 3600 };
         var channelLifetime = new Option<int>("--channel-lifetime") { Description = "Channel binding lifetime, seconds. Defaults to 600 (RFC 8656).", DefaultValueFactory = _ => 600 };
         var permissionLifetime = new Option<int>("--permission-lifetime") { Description = "Permission lifetime, seconds. Defaults to 300 (RFC 8656).", DefaultValueFactory = _ => 300 };
+        var strictChannels = new Option<bool>("--strict-channel-numbers") { Description = "Accept only RFC 8656 channel numbers 0x4000-0x4FFF. Defaults to false: 0x4000-0x7FFF (RFC 5766), which coturn and its clients use." };
         var logFile = new Option<string?>("--log-file") { Description = "Write the log to this file instead of the console. Defaults to the console." };
         var prometheus = new Option<bool>("--prometheus") { Description = "Serve Prometheus metrics over HTTP (allocations, bytes and packets relayed, auth failures, drops and peer denials by reason). Defaults to false." };
         var prometheusPort = new Option<int>("--prometheus-port") { Description = "Metrics port. Defaults to 9641.", DefaultValueFactory = _ => 9641 };
@@ -53,7 +54,7 @@ internal static class TurnServerCommand
         var command = new Command("turn-server", "Run a TURN relay (RFC 8656; IPv6 relays per RFC 6156). Reads coturn's turnserver.conf with -c. Refuses loopback, private, link-local/metadata and other non-global peers by default.");
         Option[] all = [config, port, tlsPort, listeningIp, relayIp, externalIp, minPort, maxPort, realm, user, userdb, authSecret, secret, noAuth, cert, pkey,
             totalQuota, userQuota, maxBps, bpsCapacity, denied, allowed, allowDoc, noUdp, noTcp, noTls, staleNonce, maxLifetime, channelLifetime,
-            permissionLifetime, logFile, prometheus, prometheusPort, prometheusIp, logLevel];
+            permissionLifetime, strictChannels, logFile, prometheus, prometheusPort, prometheusIp, logLevel];
         foreach (var o in all) command.Options.Add(o);
 
         command.SetAction(async (parse, commandLineToken) =>
@@ -106,6 +107,7 @@ internal static class TurnServerCommand
             if (Given(maxLifetime)) options.MaxAllocateLifetimeSeconds = parse.GetValue(maxLifetime);
             if (Given(channelLifetime)) options.ChannelLifetimeSeconds = parse.GetValue(channelLifetime);
             if (Given(permissionLifetime)) options.PermissionLifetimeSeconds = parse.GetValue(permissionLifetime);
+            if (parse.GetValue(strictChannels)) options.Rfc5766ChannelRange = false;
             if (parse.GetValue(logFile) is { } lf) options.LogFile = lf;
             if (parse.GetValue(prometheus)) options.Prometheus = true;
             if (Given(prometheusPort)) options.PrometheusPort = parse.GetValue(prometheusPort);

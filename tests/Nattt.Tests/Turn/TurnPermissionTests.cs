@@ -159,12 +159,13 @@ public sealed class TurnPermissionTests
     }
 
     [Theory]
-    [InlineData(0x3FFF)]
-    [InlineData(0x5000)]
-    [InlineData(0xFFFF)]
-    public void ChannelBind_NumberOutsideRange_Gets400(int number)
+    [InlineData(0x3FFF, true)]
+    [InlineData(0x8000, true)]
+    [InlineData(0xFFFF, true)]
+    [InlineData(0x5000, false)]
+    public void ChannelBind_NumberOutsideRange_Gets400(int number, bool rfc5766Range)
     {
-        var (world, client, allocation) = Allocated();
+        var (world, client, allocation) = Allocated(o => o.Rfc5766ChannelRange = rfc5766Range);
         var request = TurnAllocationTests.BuildAuthenticated(world, StunMethod.ChannelBind, (ref StunMessageWriter w) =>
         {
             w.TryWriteAttribute(StunAttributeType.ChannelNumber, new byte[] { (byte)(number >> 8), (byte)number, 0, 0 });
@@ -172,6 +173,16 @@ public sealed class TurnPermissionTests
         });
         Assert.Equal(400, TurnAllocationTests.Answer(world, client.Key, request));
         Assert.Equal(0, allocation.ChannelCount);
+    }
+
+    [Fact]
+    public void ChannelBind_Rfc5766Number_IsAcceptedByDefault_AsCoturnClientsUseIt()
+    {
+        var (world, client, _) = Allocated();
+        Assert.Equal(TurnResponseKind.Success, client.Bind(0x7123, TurnTestWorld.Peer).Kind);
+        var buffer = new byte[] { 0x71, 0x23, 0, 2, 9, 9 };
+        world.Engine.OnClientPacket(client.Key, buffer);
+        Assert.Equal(new byte[] { 9, 9 }, Assert.Single(world.Io.ToPeer).Data);
     }
 
     [Fact]

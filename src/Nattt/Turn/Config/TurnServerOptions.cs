@@ -67,6 +67,9 @@ public sealed class TurnServerOptions
     public int PermissionLifetimeSeconds { get; set; } = 300;
     /// <summary>Permissions per allocation. Defaults to 1000.</summary>
     public int MaxPermissionsPerAllocation { get; set; } = 1000;
+    /// <summary>Accept channel numbers 0x5000-0x7FFF too, as RFC 5766 did and coturn and its clients still use.
+    /// Defaults to true (interoperability); false keeps RFC 8656's 0x4000-0x4FFF.</summary>
+    public bool Rfc5766ChannelRange { get; set; } = true;
     /// <summary>Log file (otherwise the console).</summary>
     public string? LogFile { get; set; }
     /// <summary>Serve Prometheus metrics over HTTP. Defaults to off; the port defaults to 9641 (coturn's).</summary>

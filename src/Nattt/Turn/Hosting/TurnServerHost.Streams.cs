@@ -86,8 +86,7 @@ public sealed partial class TurnServerHost
             int start = 0;
             while (true)
             {
-                var error = StunFraming.TryGetFrameLength(buffer.AsSpan(start, filled - start), out int frameLength);
-                if (error != StunError.None)
+                if (!TryGetFrameLength(buffer.AsSpan(start, filled - start), out int frameLength))
                 {
                     _engine.Counters.Drop(TurnDropReason.Malformed);
                     return; // a stream cannot be resynchronised: close it
@@ -112,6 +111,18 @@ public sealed partial class TurnServerHost
             if (n == 0) return;
             filled += n;
         }
+    }
+
+    /// <summary>Stream framing (RFC 8656 section 12.5) with the engine's channel range; false if the stream is not
+    /// STUN or ChannelData (it cannot be resynchronised). Length 0 means "need more bytes".</summary>
+    private bool TryGetFrameLength(ReadOnlySpan<byte> buffered, out int frameLength)
+    {
+        frameLength = 0;
+        if (buffered.IsEmpty) return true;
+        if (buffered[0] <= 3) return StunFraming.TryGetFrameLength(buffered, out frameLength) == StunError.None;
+        if (!_engine.IsChannelDataLead(buffered[0])) return false;
+        if (buffered.Length >= 4) frameLength = ChannelDataMessage.MessageLength(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffered[2..]), padForStream: true);
+        return true;
     }
 
     private static IPEndPoint Normalize(IPEndPoint e) =>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Nattt.Stun.Wire;
@@ -26,11 +27,15 @@ public sealed partial class TurnServerEngine
 
     private void OnChannelData(in TurnClientKey client, ReadOnlySpan<byte> packet)
     {
-        if (ChannelDataMessage.TryRead(packet, out ushort number, out var data) != StunError.None)
+        // Read here rather than with ChannelDataMessage, which knows only RFC 8656's 0x4000-0x4FFF.
+        if (packet.Length < ChannelDataMessage.HeaderLength ||
+            BinaryPrimitives.ReadUInt16BigEndian(packet[2..]) > packet.Length - ChannelDataMessage.HeaderLength)
         {
             Counters.Drop(TurnDropReason.Malformed);
             return;
         }
+        ushort number = BinaryPrimitives.ReadUInt16BigEndian(packet);
+        var data = packet.Slice(ChannelDataMessage.HeaderLength, BinaryPrimitives.ReadUInt16BigEndian(packet[2..]));
         if (!_allocations.TryGetValue(client, out var allocation)) { Counters.Drop(TurnDropReason.NoAllocation); return; }
         if (!allocation.ChannelsByNumber.TryGetValue(number, out var channel) || channel.Expires <= _time.GetUtcNow())
         {
@@ -78,7 +83,10 @@ public sealed partial class TurnServerEngine
         if (allocation.ChannelsByPeer.TryGetValue(peer, out var channel) && channel.Expires > now)
         {
             int start = offset - ChannelDataMessage.HeaderLength;
-            int total = ChannelDataMessage.WriteHeader(buffer[start..], channel.Number, length, allocation.Client.IsStream);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer[start..], channel.Number);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer[(start + 2)..], (ushort)length);
+            int total = ChannelDataMessage.MessageLength(length, allocation.Client.IsStream);
+            buffer.Slice(offset + length, total - ChannelDataMessage.HeaderLength - length).Clear();
             framed = buffer.Slice(start, total);
         }
         else

@@ -42,9 +42,11 @@ public sealed partial class TurnServerEngine
     private void OnChannelBind(in TurnClientKey client, in StunMessageReader request, byte[]? key, DateTimeOffset now)
     {
         if (!_allocations.TryGetValue(client, out var allocation)) { SendError(client, request, 437, "Allocation Mismatch", key); return; }
-        if (ChannelNumberAttribute.Read(request, out ushort number) != StunError.None)
+        ushort number = 0;
+        if (!request.TryGetAttribute(StunAttributeType.ChannelNumber, out var numberValue) || numberValue.Length != 4 ||
+            !IsValidChannel(number = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(numberValue)))
         {
-            SendError(client, request, 400, "Bad Request: CHANNEL-NUMBER missing or outside 0x4000-0x4FFF", key);
+            SendError(client, request, 400, "Bad Request: CHANNEL-NUMBER missing or outside the channel range", key);
             return;
         }
         if (XorPeerAddressAttribute.Read(request, out var peer) != StunError.None || peer is null)

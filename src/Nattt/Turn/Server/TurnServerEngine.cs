@@ -67,19 +67,16 @@ public sealed partial class TurnServerEngine
     /// <summary>A packet from a client: a STUN message or ChannelData (one datagram or one stream frame).</summary>
     public void OnClientPacket(in TurnClientKey client, ReadOnlySpan<byte> packet)
     {
-        switch (StunFraming.Classify(packet))
-        {
-            case StunPacketKind.ChannelData:
-                OnChannelData(client, packet);
-                break;
-            case StunPacketKind.Stun:
-                OnStunMessage(client, packet);
-                break;
-            default:
-                Counters.Drop(TurnDropReason.Malformed);
-                break;
-        }
+        if (packet.IsEmpty) { Counters.Drop(TurnDropReason.Malformed); return; }
+        if (packet[0] <= 3) OnStunMessage(client, packet);
+        else if (IsChannelDataLead(packet[0])) OnChannelData(client, packet);
+        else Counters.Drop(TurnDropReason.Malformed);
     }
+
+    /// <summary>True if a first byte starts ChannelData: 0x40-0x4F (RFC 8656), or 0x40-0x7F with the RFC 5766 range.</summary>
+    public bool IsChannelDataLead(byte first) => first >= 0x40 && first <= (_options.Rfc5766ChannelRange ? 0x7F : 0x4F);
+
+    private bool IsValidChannel(ushort number) => number >= 0x4000 && number <= (_options.Rfc5766ChannelRange ? 0x7FFF : 0x4FFF);
 
     /// <summary>A TCP or TLS client connection closed: its allocation ends with it (RFC 8656 section 3.1).</summary>
     public void OnClientClosed(in TurnClientKey client)
