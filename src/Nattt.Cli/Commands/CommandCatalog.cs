@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return StunLoadCommand.Create();
         yield return TurnServerCommand.Create();
         yield return TurnCommand.Create();
+        yield return TurnLoadCommand.Create();
     }
 }
