@@ -46,12 +46,13 @@ memory() {
   before=$(rss_kb "$pid")
   ip netns exec "$CLI" "$NATTT" turn-load "$SERVER" -u bench -w bench-pass --mode allocate --allocations "$MEMN" --hold 8 >"$TMP/alloc.out" 2>&1 &
   local lpid=$!; PIDS+=("$lpid")
-  for _ in $(seq 1 120); do grep -q "^allocated" "$TMP/alloc.out" && break; sleep 0.5; done
+  for _ in $(seq 1 600); do grep -q "^allocated" "$TMP/alloc.out" && break; sleep 0.5; done
   sleep 2
   after=$(rss_kb "$pid"); line=$(grep "^allocated" "$TMP/alloc.out" || echo "allocation run did not finish")
   wait "$lpid" 2>/dev/null || true
   echo "$before $after $line"
 }
+# Divides by the allocations that succeeded (the load generator's "allocated N" line), not by the number asked for.
 per_alloc() { awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f", (a - b) * 1024 / n; else print "?" }'; }
 
 run_server() { # name, then the command; fills RESULT_<name>, CPU_<name>, MEM_<name>
@@ -79,7 +80,8 @@ row() { # name label
   local r c m; r=$(eval echo "\$RESULT_$1"); c=$(eval echo "\$CPU_$1"); m=$(eval echo "\$MEM_$1")
   set -- "$2" $m
   local label=$1 before=$2 after=$3; shift 3
-  echo "| $label | $(field relayed_packets_per_second "$r") | $(field relayed_mbit_per_second "$r") | $c | $(us_per "$c" "$r") | $before | $after | $(per_alloc "$before" "$after" "$MEMN") | \`$r\` / \`$*\` |"
+  local made; made=$(sed -n 's/^allocated \([0-9]*\).*/\1/p' <<<"$*")
+  echo "| $label | $(field relayed_packets_per_second "$r") | $(field relayed_mbit_per_second "$r") | $c | $(us_per "$c" "$r") | $before | $after | $(per_alloc "$before" "$after" "${made:-0}") | \`$r\` / \`$*\` |"
 }
 mkdir -p bench/results
 {

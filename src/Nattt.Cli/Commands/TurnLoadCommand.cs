@@ -42,15 +42,17 @@ internal static class TurnLoadCommand
         return command;
     }
 
-    /// <summary>One request/response over a blocking socket, answering the 401/438 challenges.</summary>
+    /// <summary>One request/response over a blocking socket, answering the 401/438 challenges; a lost answer is
+    /// retransmitted with the same bytes (a new transaction would meet 437 if the first one succeeded).</summary>
     private static TurnResponse Transact(Socket socket, IPEndPoint server, TurnClientSession session, Func<TurnClientSession, byte[], int> write)
     {
         var buffer = new byte[2048];
         var answer = new byte[2048];
-        for (int attempt = 0; attempt < 8; attempt++)
+        int length = write(session, buffer);
+        for (int sends = 0, challenges = 0; sends < 8;)
         {
-            int length = write(session, buffer);
-            socket.SendTo(buffer.AsSpan(0, length), SocketFlags.None, server);
+            socket.Send(buffer.AsSpan(0, length));
+            sends++;
             var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
             while (Stopwatch.GetTimestamp() < deadline)
             {
@@ -58,10 +60,14 @@ internal static class TurnLoadCommand
                 try { got = socket.Receive(answer); }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut) { break; }
                 var response = session.HandleResponse(answer.AsSpan(0, got));
-                if (response.Kind == TurnResponseKind.Retry) { attempt--; goto next; }
+                if (response.Kind == TurnResponseKind.Retry && ++challenges < 4)
+                {
+                    length = write(session, buffer);
+                    sends = 0;
+                    break;
+                }
                 if (response.Kind != TurnResponseKind.Unrelated) return response;
             }
-            next:;
         }
         return new TurnResponse(TurnResponseKind.Error, 0, 0, "timeout");
     }

@@ -5,10 +5,9 @@ using Nattt.Turn.Server;
 namespace Nattt.Turn.Hosting;
 
 /// <summary>
-/// The UDP socket of one allocation. It holds no receive buffer of its own while idle: it waits with a zero-byte
-/// MSG_PEEK receive (which completes when a datagram is queued, without taking it), then takes the datagram into
-/// the receiving thread's buffer. That keeps memory per allocation to the socket and this object, at the price of
-/// one more system call per datagram from a peer.
+/// The UDP socket of one allocation, watched by the host's <see cref="UdpEventLoop"/>. It holds no receive buffer of
+/// its own: datagrams are drained into the loop thread's buffer, so memory per allocation is the socket and this
+/// object.
 /// </summary>
 internal sealed class RelaySocket(Socket socket, IPEndPoint bound)
 {
@@ -19,5 +18,10 @@ internal sealed class RelaySocket(Socket socket, IPEndPoint bound)
     /// <summary>The last peer seen, so that a steady flow from one peer costs no IPEndPoint per datagram.</summary>
     public SocketAddress? LastPeerAddress { get; set; }
     public IPEndPoint? LastPeer { get; set; }
+    /// <summary>The last peer sent to (the engine passes the same IPEndPoint object for a channel's peer).</summary>
+    public IPEndPoint? LastSentPeer { get; set; }
+    public SocketAddress? LastSentPeerAddress { get; set; }
     public volatile bool Closed;
+    /// <summary>Registration in the UDP event loop (0 before the allocation starts).</summary>
+    public ulong LoopId { get; set; }
 }

@@ -8,7 +8,7 @@ namespace Nattt.Turn.Hosting;
 /// <summary>UDP: client listeners and per-allocation relay sockets.</summary>
 public sealed partial class TurnServerHost
 {
-    /// <summary>Each receiving thread's buffer for peer datagrams (with the engine's headroom and tailroom).</summary>
+    /// <summary>The receiving thread's buffer (the UDP loop's), with the engine's headroom and tailroom for peer data.</summary>
     [ThreadStatic] private static byte[]? t_peerBuffer;
     private const int MaxDatagram = 65535;
 
@@ -21,24 +21,37 @@ public sealed partial class TurnServerHost
         var local = (IPEndPoint)socket.LocalEndPoint!;
         lock (_engineLock) _udpSockets[local] = socket;
         Endpoints.Add($"udp {local}");
-        _loops.Add(Task.Run(() => UdpClientLoopAsync(socket, local)));
+        var cache = new EndPointCache();
+        _udpLoop.Add(socket, () => DrainClientSocket(socket, local, cache));
     }
 
-    private async Task UdpClientLoopAsync(Socket socket, IPEndPoint local)
+    /// <summary>Takes every queued client datagram to the engine (on the UDP loop thread).</summary>
+    private void DrainClientSocket(Socket socket, IPEndPoint local, EndPointCache cache)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
-        var from = new SocketAddress(socket.AddressFamily);
-        var cache = new EndPointCache();
-        while (!_stop.IsCancellationRequested)
+        var buffer = t_peerBuffer ??= GC.AllocateUninitializedArray<byte>(TurnServerEngine.PeerHeadroom + MaxDatagram + TurnServerEngine.PeerTailroom, pinned: true);
+        var from = new SocketAddress(socket.AddressFamily, RawUdp.AddressCapacity);
+        for (int i = 0; i < 256; i++)
         {
             int n;
-            try { n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token).ConfigureAwait(false); }
-            catch (SocketException e) when (IsTransient(e)) { continue; }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
+            int addressLength, errno;
+            try { n = RawUdp.TryReceive(socket, buffer, from.Buffer.Span, out addressLength, out errno); }
+            catch (ObjectDisposedException) { return; }
+            if (n == RawUdp.WouldBlock) return;
+            if (n == RawUdp.Failed)
+            {
+                if (IsTransientErrno(errno)) continue;
+                return;
+            }
+            from.Size = addressLength;
             var key = new TurnClientKey(TurnTransport.Udp, cache.Get(from), local);
             lock (_engineLock) _engine.OnClientPacket(key, buffer.AsSpan(0, n));
+            from.Size = RawUdp.AddressCapacity;
         }
     }
+
+    /// <summary>ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EMSGSIZE: per-datagram events (ICMP reflections of an
+    /// earlier send, truncation); the socket goes on.</summary>
+    private static bool IsTransientErrno(int errno) => errno is 111 or 113 or 101 or 90;
 
     /// <summary>ICMP errors reflected onto a UDP socket (port unreachable from an earlier send) and truncation are
     /// per-datagram events: the loop goes on.</summary>
@@ -51,7 +64,7 @@ public sealed partial class TurnServerHost
         if (client.Transport == TurnTransport.Udp)
         {
             if (!_udpSockets.TryGetValue(client.Server, out var socket)) { _engine.Counters.Drop(TurnDropReason.SendFailed); return; }
-            try { socket.SendTo(message, SocketFlags.None, client.Client); }
+            try { socket.SendTo(message, SocketFlags.None, AddressOf(client.Client)); }
             catch (SocketException) { _engine.Counters.Drop(TurnDropReason.SendFailed); }
             catch (ObjectDisposedException) { _engine.Counters.Drop(TurnDropReason.SendFailed); }
             return;
@@ -60,10 +73,25 @@ public sealed partial class TurnServerHost
             _engine.Counters.Drop(TurnDropReason.SendFailed);
     }
 
+    /// <summary>Serialized client addresses (guarded by _engineLock), so a send does not serialize the endpoint again.</summary>
+    private readonly Dictionary<IPEndPoint, SocketAddress> _clientAddresses = [];
+
+    private SocketAddress AddressOf(IPEndPoint endPoint)
+    {
+        if (_clientAddresses.TryGetValue(endPoint, out var address)) return address;
+        if (_clientAddresses.Count >= 100_000) _clientAddresses.Clear();
+        return _clientAddresses[endPoint] = endPoint.Serialize();
+    }
+
     void ITurnServerIo.SendToPeer(TurnAllocation allocation, IPEndPoint peer, ReadOnlySpan<byte> data)
     {
         var relay = (RelaySocket)allocation.RelayHandle!;
-        try { relay.Socket.SendTo(data, SocketFlags.None, peer); }
+        if (!ReferenceEquals(peer, relay.LastSentPeer))
+        {
+            relay.LastSentPeerAddress = peer.Serialize();
+            relay.LastSentPeer = peer;
+        }
+        try { relay.Socket.SendTo(data, SocketFlags.None, relay.LastSentPeerAddress!); }
         catch (SocketException) { _engine.Counters.Drop(TurnDropReason.SendFailed); }
         catch (ObjectDisposedException) { _engine.Counters.Drop(TurnDropReason.SendFailed); }
     }
@@ -103,45 +131,58 @@ public sealed partial class TurnServerHost
     {
         var relay = (RelaySocket)allocation.RelayHandle!;
         relay.Allocation = allocation;
-        _ = Task.Run(() => RelayLoopAsync(relay)); // not inline: the engine is mid-Allocate under the lock
+        relay.LoopId = _udpLoop.Add(relay.Socket, () => DrainRelay(relay));
     }
 
     void ITurnServerIo.CloseRelay(TurnAllocation allocation) => CloseRelay(allocation);
 
-    private static void CloseRelay(TurnAllocation allocation)
+    private void CloseRelay(TurnAllocation allocation)
     {
         if (allocation.RelayHandle is not RelaySocket relay) return;
         relay.Closed = true;
+        if (relay.LoopId != 0) _udpLoop.Remove(relay.LoopId);
         relay.Socket.Dispose();
     }
 
-    /// <summary>Waits for a datagram with a zero-byte peek (no buffer held while idle), then takes it into this
-    /// thread's buffer behind the engine's headroom.</summary>
-    private async Task RelayLoopAsync(RelaySocket relay)
+    /// <summary>Takes every queued datagram of a relay to the engine; false once the socket is gone.</summary>
+    private bool DrainRelay(RelaySocket relay)
     {
-        var from = new SocketAddress(relay.Socket.AddressFamily);
-        while (!relay.Closed)
+        var buffer = t_peerBuffer ??= GC.AllocateUninitializedArray<byte>(TurnServerEngine.PeerHeadroom + MaxDatagram + TurnServerEngine.PeerTailroom, pinned: true);
+        Span<byte> address = stackalloc byte[RawUdp.AddressCapacity];
+        for (int i = 0; i < 256 && !relay.Closed; i++) // bounded so one busy relay cannot starve the others' threads
         {
-            try { await relay.Socket.ReceiveFromAsync(Memory<byte>.Empty, SocketFlags.Peek, from).ConfigureAwait(false); }
-            catch (SocketException e) when (IsTransient(e)) { continue; }
-            catch (SocketException) { return; }
-            catch (ObjectDisposedException) { return; }
-            var buffer = t_peerBuffer ??= GC.AllocateUninitializedArray<byte>(TurnServerEngine.PeerHeadroom + MaxDatagram + TurnServerEngine.PeerTailroom, pinned: true);
             int n;
-            try { n = relay.Socket.ReceiveFrom(buffer.AsSpan(TurnServerEngine.PeerHeadroom, MaxDatagram - TurnServerEngine.PeerHeadroom), SocketFlags.None, from); }
-            catch (SocketException e) when (IsTransient(e)) { continue; }
-            catch (SocketException) { return; }
-            catch (ObjectDisposedException) { return; }
-            IPEndPoint peer;
-            if (relay.LastPeer is not null && from.Equals(relay.LastPeerAddress)) peer = relay.LastPeer;
-            else
+            int addressLength, errno;
+            try { n = RawUdp.TryReceive(relay.Socket, buffer.AsSpan(TurnServerEngine.PeerHeadroom, MaxDatagram - TurnServerEngine.PeerHeadroom), address, out addressLength, out errno); }
+            catch (ObjectDisposedException) { return false; }
+            if (n == RawUdp.WouldBlock) return true; // drained
+            if (n == RawUdp.Failed)
             {
-                peer = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(from);
-                relay.LastPeerAddress = new SocketAddress(from.Family, from.Size);
-                from.Buffer.Span[..from.Size].CopyTo(relay.LastPeerAddress.Buffer.Span);
-                relay.LastPeer = peer;
+                if (IsTransientErrno(errno)) continue;
+                return !relay.Closed;
             }
+            var peer = PeerFrom(relay, address[..addressLength]);
+            if (peer is null) continue;
             lock (_engineLock) _engine.OnPeerPacket(relay.Allocation!, peer, buffer, TurnServerEngine.PeerHeadroom, n);
         }
+        return true;
+    }
+
+    /// <summary>The sender of a datagram as an IPEndPoint, reusing the last one when the bytes match.</summary>
+    private static IPEndPoint? PeerFrom(RelaySocket relay, ReadOnlySpan<byte> sockaddr)
+    {
+        if (relay.LastPeer is not null && relay.LastPeerAddress is not null &&
+            relay.LastPeerAddress.Buffer.Span[..relay.LastPeerAddress.Size].SequenceEqual(sockaddr))
+            return relay.LastPeer;
+        if (sockaddr.Length < 16) return null;
+        var family = (AddressFamily)(sockaddr[0] | sockaddr[1] << 8) == (AddressFamily)10 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var socketAddress = new SocketAddress(family, sockaddr.Length);
+        sockaddr.CopyTo(socketAddress.Buffer.Span);
+        IPEndPoint peer;
+        try { peer = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(socketAddress); }
+        catch (ArgumentException) { return null; }
+        relay.LastPeerAddress = socketAddress;
+        relay.LastPeer = peer;
+        return peer;
     }
 }

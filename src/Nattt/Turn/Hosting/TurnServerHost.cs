@@ -30,12 +30,14 @@ public sealed partial class TurnServerHost : ITurnServerIo, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private X509Certificate2? _certificate;
     private MetricsHttpServer? _metrics;
+    private readonly UdpEventLoop _udpLoop;
 
     public TurnServerHost(TurnServerOptions options, ITurnCredentialStore credentials, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _time = time;
         _logger = loggers.CreateLogger("nattt.turn");
+        _udpLoop = new UdpEventLoop(_logger);
         var policy = new TurnPeerPolicy(options.AllowedPeers, options.DeniedPeers, options.AllowDocumentationPeers);
         _engine = new TurnServerEngine(options, credentials, policy, this, time, loggers.CreateLogger("nattt.turn.engine"));
     }
@@ -142,6 +144,7 @@ public sealed partial class TurnServerHost : ITurnServerIo, IAsyncDisposable
             foreach (var a in _engine.Allocations.ToArray()) CloseRelay(a);
             foreach (var c in _streams.Values) { c.Complete(); c.Stream.Dispose(); }
         }
+        _udpLoop.Dispose();
         if (_metrics is not null) await _metrics.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
         catch (TimeoutException) { _logger.LogWarning("some loops did not stop within 5 s"); }
