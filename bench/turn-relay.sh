@@ -42,46 +42,56 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' "/proc/$1/stat"; }
 # Memory: RSS before, then with MEMN allocations held (read while turn-load holds them), delta / MEMN.
 memory() {
-  local pid=$1 before after line
+  local pid=$1 name=$2 before after line out="$TMP/alloc-$2.out"
   before=$(rss_kb "$pid")
-  ip netns exec "$CLI" "$NATTT" turn-load "$SERVER" -u bench -w bench-pass --mode allocate --allocations "$MEMN" --hold 8 >"$TMP/alloc.out" 2>&1 &
+  rm -f "$out"; : >"$out"
+  ip netns exec "$CLI" "$NATTT" turn-load "$SERVER" -u bench -w bench-pass --mode allocate --allocations "$MEMN" --hold 8 >>"$out" 2>&1 &
   local lpid=$!; PIDS+=("$lpid")
-  for _ in $(seq 1 600); do grep -q "^allocated" "$TMP/alloc.out" && break; sleep 0.5; done
+  for _ in $(seq 1 600); do grep -q "^allocated" "$out" && break; sleep 0.5; done
   sleep 2
-  after=$(rss_kb "$pid"); line=$(grep "^allocated" "$TMP/alloc.out" || echo "allocation run did not finish")
+  after=$(rss_kb "$pid"); line=$(grep "^allocated" "$out" || echo "allocation run did not finish")
   wait "$lpid" 2>/dev/null || true
+  grep -v "^allocated" "$out" | sort | uniq -c | head -3 | sed 's/^/  load generator: /' >&2 || true
   echo "$before $after $line"
 }
 # Divides by the allocations that succeeded (the load generator's "allocated N" line), not by the number asked for.
 per_alloc() { awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f", (a - b) * 1024 / n; else print "?" }'; }
 
-run_server() { # name, then the command; fills RESULT_<name>, CPU_<name>, MEM_<name>
-  local name=$1; shift
+run_server() { # name round, then the command; fills RESULT_<name><round>, CPU_<name><round>, and MEM_<name> in round 1
+  local name=$1 round=$2; shift 2
   "$@" >"$TMP/$name.log" 2>&1 &
   local pid=$!; PIDS+=("$pid"); sleep 2
   relay >/dev/null 2>&1 || true   # warm-up (JIT, caches): not measured
   local cpu0; cpu0=$(cpu_ms "$pid")
-  printf -v "RESULT_$name" '%s' "$(relay)"
-  printf -v "CPU_$name" '%s' "$(( $(cpu_ms "$pid") - cpu0 ))"
-  sleep 1
-  printf -v "MEM_$name" '%s' "$(memory "$pid")"
+  printf -v "RESULT_$name$round" '%s' "$(relay)"
+  printf -v "CPU_$name$round" '%s' "$(( $(cpu_ms "$pid") - cpu0 ))"
+  if [ "$round" = 1 ]; then sleep 1; printf -v "MEM_$name" '%s' "$(memory "$pid" "$name")"; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
-
-run_server nattt ip netns exec "$SRV" "$NATTT" turn-server --listening-ip 203.0.113.10 --relay-ip 198.51.100.10 \
-  --user bench:bench-pass --realm bench --allow-documentation-peers --total-quota 0 --user-quota 0 --no-tcp --log-level Warning
-run_server coturn ip netns exec "$SRV" turnserver -n --listening-ip 203.0.113.10 --relay-ip 198.51.100.10 --listening-port 3478 \
-  --lt-cred-mech --user bench:bench-pass --realm bench --no-tls --no-dtls --no-tcp --no-cli --userdb "$TMP/turndb" \
-  --pidfile "$TMP/turn.pid" --log-file /dev/null --total-quota 0 --user-quota 0
+# Arrays, not functions: the PID of "$@" & must be the server itself (ip netns exec execs it) so that kill reaches it.
+NATTT_SERVER=(ip netns exec "$SRV" "$NATTT" turn-server --listening-ip 203.0.113.10 --relay-ip 198.51.100.10
+  --user bench:bench-pass --realm bench --allow-documentation-peers --total-quota 0 --user-quota 0 --no-tcp --log-level Warning)
+COTURN_SERVER=(ip netns exec "$SRV" turnserver -n --listening-ip 203.0.113.10 --relay-ip 198.51.100.10 --listening-port 3478
+  --lt-cred-mech --user bench:bench-pass --realm bench --no-tls --no-dtls --no-tcp --no-cli --userdb "$TMP/turndb"
+  --pidfile "$TMP/turn.pid" --log-file /dev/null --total-quota 0 --user-quota 0)
+# Alternating rounds, so that a burst of load from other programs on the machine does not favour one server.
+for round in 1 2; do
+  run_server nattt "$round" "${NATTT_SERVER[@]}"
+  run_server coturn "$round" "${COTURN_SERVER[@]}"
+done
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 us_per() { awk -v cpu="$1" -v n="$(field echoed "$2")" 'BEGIN { if (n > 0) printf "%.1f", cpu * 1000 / (2 * n); else print "?" }'; }
-row() { # name label
-  local r c m; r=$(eval echo "\$RESULT_$1"); c=$(eval echo "\$CPU_$1"); m=$(eval echo "\$MEM_$1")
+row() { # name round label
+  local r c; r=$(eval echo "\$RESULT_$1$2"); c=$(eval echo "\$CPU_$1$2")
+  echo "| $3 | $2 | $(field relayed_packets_per_second "$r") | $(field relayed_mbit_per_second "$r") | $c | $(us_per "$c" "$r") | \`$r\` |"
+}
+memrow() { # name label
+  local m; m=$(eval echo "\$MEM_$1")
   set -- "$2" $m
   local label=$1 before=$2 after=$3; shift 3
   local made; made=$(sed -n 's/^allocated \([0-9]*\).*/\1/p' <<<"$*")
-  echo "| $label | $(field relayed_packets_per_second "$r") | $(field relayed_mbit_per_second "$r") | $c | $(us_per "$c" "$r") | $before | $after | $(per_alloc "$before" "$after" "${made:-0}") | \`$r\` / \`$*\` |"
+  echo "| $label | $before | $after | ${made:-0} | $(per_alloc "$before" "$after" "${made:-0}") | \`$*\` |"
 }
 mkdir -p bench/results
 {
@@ -96,9 +106,17 @@ mkdir -p bench/results
   echo "the comparison is what counts. Servers: \`nattt turn-server --no-tcp\` and coturn"
   echo "$(turnserver --version 2>/dev/null | head -1) (\`--no-tcp --no-tls --no-dtls\`, its default thread count), both on UDP."
   echo
-  echo "| server | relayed packets/s | relayed Mbit/s | server CPU (ms) | CPU us per relayed packet | RSS before (KiB) | RSS with $MEMN allocations (KiB) | bytes per allocation | load generator's lines |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
-  row nattt "nattt turn-server"
-  row coturn "coturn turnserver"
+  echo "## Relayed packets"
+  echo
+  echo "| server | round | relayed packets/s | relayed Mbit/s | server CPU (ms) | server CPU us per relayed packet | load generator's line |"
+  echo "|---|---:|---:|---:|---:|---:|---|"
+  for round in 1 2; do row nattt $round "nattt turn-server"; row coturn $round "coturn turnserver"; done
+  echo
+  echo "## Memory per allocation"
+  echo
+  echo "| server | RSS before (KiB) | RSS with the allocations (KiB) | allocations made | bytes per allocation | load generator's line |"
+  echo "|---|---:|---:|---:|---:|---|"
+  memrow nattt "nattt turn-server"
+  memrow coturn "coturn turnserver"
 } > bench/results/turn.md
 cat bench/results/turn.md

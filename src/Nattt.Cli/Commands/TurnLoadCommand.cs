@@ -82,6 +82,7 @@ internal static class TurnLoadCommand
     private static int AllocateMany(IPEndPoint server, string user, string password, int count, double holdSeconds)
     {
         var sockets = new Socket[count];
+        var sessions = new TurnClientSession[count];
         int next = -1, ok = 0, failed = 0;
         var started = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, 32).Select(_ => Task.Run(() =>
@@ -90,7 +91,8 @@ internal static class TurnLoadCommand
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 sockets[i] = Open(server);
-                var r = Transact(sockets[i], server, new TurnClientSession(user, password), (s, b) => s.WriteAllocate(b));
+                sessions[i] = new TurnClientSession(user, password);
+                var r = Transact(sockets[i], server, sessions[i], (s, b) => s.WriteAllocate(b));
                 if (r.Kind == TurnResponseKind.Success) Interlocked.Increment(ref ok);
                 else if (Interlocked.Increment(ref failed) <= 3) Console.Error.WriteLine($"allocate failed: {r.ErrorCode} {r.Reason}");
             }
@@ -100,17 +102,28 @@ internal static class TurnLoadCommand
             $"allocated {ok} failed {failed} seconds={Stopwatch.GetElapsedTime(started).TotalSeconds:0.0}"));
         Console.Out.Flush();
         Thread.Sleep(TimeSpan.FromSeconds(holdSeconds));
-        foreach (var s in sockets) s?.Dispose();
+        // Delete them (Refresh 0): a later run may get the same ephemeral ports, and with them these 5-tuples.
+        Parallel.ForEach(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, i =>
+        {
+            if (sockets[i] is { } s) { Delete(s, server, sessions[i]); s.Dispose(); }
+        });
         return failed == 0 ? 0 : 1;
+    }
+
+    private static void Delete(Socket socket, IPEndPoint server, TurnClientSession session)
+    {
+        socket.ReceiveTimeout = 500;
+        Transact(socket, server, session, (s, b) => s.WriteRefresh(b, 0));
     }
 
     private static int Relay(IPEndPoint server, string user, string password, int count, IPEndPoint peer, int size, int window, double seconds)
     {
         var sockets = new Socket[count];
+        var sessions = new TurnClientSession[count];
         for (int i = 0; i < count; i++)
         {
             sockets[i] = Open(server);
-            var session = new TurnClientSession(user, password);
+            var session = sessions[i] = new TurnClientSession(user, password);
             var a = Transact(sockets[i], server, session, (s, b) => s.WriteAllocate(b));
             var c = a.Kind == TurnResponseKind.Success ? Transact(sockets[i], server, session, (s, b) => s.WriteChannelBind(b, 0x4000, peer)) : a;
             if (c.Kind != TurnResponseKind.Success) { Console.Error.WriteLine($"turn-load: {c.ErrorCode} {c.Reason}"); return 1; }
@@ -144,7 +157,7 @@ internal static class TurnLoadCommand
         double echoesPerSecond = echoes / elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sent={sent} echoed={echoes} stalls={stalls} seconds={elapsed:0.00} echoes_per_second={echoesPerSecond:0} relayed_packets_per_second={2 * echoesPerSecond:0} relayed_mbit_per_second={2 * echoesPerSecond * size * 8 / 1e6:0.0}"));
-        foreach (var s in sockets) s.Dispose();
+        for (int i = 0; i < count; i++) { Delete(sockets[i], server, sessions[i]); sockets[i].Dispose(); }
         return 0;
     }
 }
