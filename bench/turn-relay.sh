@@ -47,11 +47,11 @@ memory() {
   rm -f "$out"; : >"$out"
   ip netns exec "$CLI" "$NATTT" turn-load "$SERVER" -u bench -w bench-pass --mode allocate --allocations "$MEMN" --hold 8 >>"$out" 2>&1 &
   local lpid=$!; PIDS+=("$lpid")
-  for _ in $(seq 1 600); do grep -q "^allocated" "$out" && break; sleep 0.5; done
+  for _ in $(seq 1 600); do grep -aq "^allocated" "$out" && break; sleep 0.5; done
   sleep 2
-  after=$(rss_kb "$pid"); line=$(grep "^allocated" "$out" || echo "allocation run did not finish")
+  after=$(rss_kb "$pid"); line=$(grep -a "^allocated" "$out" || echo "allocation run did not finish")
   wait "$lpid" 2>/dev/null || true
-  grep -v "^allocated" "$out" | sort | uniq -c | head -3 | sed 's/^/  load generator: /' >&2 || true
+  grep -av "^allocated" "$out" | sort | uniq -c | head -3 | sed 's/^/  load generator: /' >&2 || true
   echo "$before $after $line"
 }
 # Divides by the allocations that succeeded (the load generator's "allocated N" line), not by the number asked for.

@@ -15,14 +15,16 @@ internal static partial class TurnLab
           client ------- [ x: NAT ] ------- [ sw ] ------- turn ------- inside
         10.1.0.2/24   lan0 10.1.0.1            |      203.0.113.10    10.9.0.2/24
                       wan0 203.0.113.1         |      lan0 10.9.0.1   169.254.169.254/16
-                                             peer     lan0 169.254.0.1
-                                       203.0.113.20 (turnutils_peer :3480)
+                                             peer     lan0 169.254.0.1     (turn also 2001:db8:1::10/64)
+                                       203.0.113.20, 2001:db8:1::20 (turnutils_peer :3480 on both)
           inside runs turnutils_peer on 10.9.0.2:3480 and 169.254.169.254:3480; turn runs one on 127.0.0.1:3480
         """;
 
     public const string Server = "203.0.113.10";
     public const string PeerAddress = "203.0.113.20";
     public const string NatPublic = "203.0.113.1";
+    public const string Server6 = "2001:db8:1::10";
+    public const string PeerAddress6 = "2001:db8:1::20";
     public const string User = "alice";
     public const string Password = "wonder-land";
     public const string Secret = "north-wind-secret";
@@ -41,13 +43,14 @@ internal static partial class TurnLab
         var inside = net.AddHost("inside");
         net.Link(client, "eth0", "10.1.0.2/24", nat, "lan0", "10.1.0.1/24");
         net.Attach(nat, "wan0", "203.0.113.1/24", sw);
-        net.Attach(turn, "eth0", "203.0.113.10/24", sw);
-        net.Attach(peer, "eth0", "203.0.113.20/24", sw);
+        net.Attach(turn, "eth0", "203.0.113.10/24,2001:db8:1::10/64", sw);
+        net.Attach(peer, "eth0", "203.0.113.20/24,2001:db8:1::20/64", sw);
         net.Link(turn, "lan0", "10.9.0.1/24,169.254.0.1/16", inside, "eth0", "10.9.0.2/24,169.254.169.254/16");
         client.DefaultRoute("10.1.0.1");
         inside.DefaultRoute("10.9.0.1");
         nat.MakeNatRouter("wan0", NatMapping.PortPreserving);
         peer.Start("turnutils_peer", "-L", PeerAddress, "-p", "3480");
+        peer.Start("turnutils_peer", "-L", PeerAddress6, "-p", "3480");
         inside.Start("turnutils_peer", "-L", "10.9.0.2", "-p", "3480");
         inside.Start("turnutils_peer", "-L", "169.254.169.254", "-p", "3480");
         turn.Start("turnutils_peer", "-L", "127.0.0.1", "-p", "3480");
@@ -57,7 +60,7 @@ internal static partial class TurnLab
     /// <summary>Starts `nattt turn-server` on the turn host and waits for its ready line.</summary>
     public static LabProcess StartNatttServer(LabHost turn, params string[] extra)
     {
-        string[] args = ["turn-server", "--listening-ip", Server, "--relay-ip", Server, "--realm", "nattt.test",
+        string[] args = ["turn-server", "--listening-ip", Server, "--relay-ip", Server, "--relay-ip", Server6, "--realm", "nattt.test",
             "--allow-documentation-peers", "--prometheus", "--log-level", "Debug", .. extra];
         var process = turn.Start(Nattt, args);
         if (!process.WaitForOutput("turn-server ready", TimeSpan.FromSeconds(20)))

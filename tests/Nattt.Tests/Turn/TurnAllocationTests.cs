@@ -271,6 +271,20 @@ public sealed class TurnAllocationTests
         Assert.Single(world.Io.Closed);
     }
 
+    [Fact]
+    public void ClientSession_HandleResponse_GarbageAndEveryPrefixOfARealAnswer_AreUnrelatedNotErrors()
+    {
+        var world = new TurnTestWorld();
+        var client = world.Client();
+        client.Allocate();
+        var answer = world.Io.ToClient[^1].Message;
+        var session = new TurnClientSession(TurnTestWorld.User, TurnTestWorld.Password);
+        for (int n = 0; n < answer.Length; n++)
+            Assert.Equal(TurnResponseKind.Unrelated, session.HandleResponse(answer.AsSpan(0, n)).Kind);
+        Assert.Equal(TurnResponseKind.Unrelated, session.HandleResponse(new byte[] { 0x40, 0x00, 0x00, 0x00 }).Kind);
+        Assert.Equal(TurnResponseKind.Unrelated, session.HandleResponse(answer).Kind); // not a transaction of this session
+    }
+
     internal delegate void AttributeWriter(ref StunMessageWriter writer);
 
     internal static byte[] BuildAuthenticatedAllocate(TurnTestWorld world, byte transport) =>

@@ -37,6 +37,8 @@ public sealed class TurnClientSession(string? username, string? password)
     private byte[]? _key;
     private int _unauthorizedInARow;
 
+    private static readonly TurnResponse Unrelated = new(TurnResponseKind.Unrelated, 0);
+
     public string? Realm => _realm;
     public IPEndPoint? Relayed { get; private set; }
     public IPEndPoint? Mapped { get; private set; }
@@ -108,10 +110,11 @@ public sealed class TurnClientSession(string? username, string? password)
     /// <summary>Reads a response to one of our requests.</summary>
     public TurnResponse HandleResponse(ReadOnlySpan<byte> packet)
     {
+        // Anything else on the socket (ChannelData, noise, a forged or late answer) is unrelated, never an error.
         if (StunMessageReader.TryParse(packet, out var message) != StunError.None || message.IsRfc3489 ||
             message.Class is not (StunClass.SuccessResponse or StunClass.ErrorResponse) ||
             !_pending.TryGetValue(Id(message.TransactionId), out var method) || method != message.Method)
-            return new TurnResponse(TurnResponseKind.Unrelated, message.Method);
+            return Unrelated;
         // A response that claims integrity must verify with our key; one that does not is a forgery.
         if (message.HasMessageIntegrity && _key is not null && !message.VerifyMessageIntegrity(_key))
             return new TurnResponse(TurnResponseKind.Unrelated, method);
