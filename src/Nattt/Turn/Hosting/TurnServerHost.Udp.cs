@@ -22,7 +22,7 @@ public sealed partial class TurnServerHost
         lock (_engineLock) _udpSockets[local] = socket;
         Endpoints.Add($"udp {local}");
         var cache = new EndPointCache();
-        _udpLoop.Add(socket, () => DrainClientSocket(socket, local, cache));
+        _udpLoops[0].Add(socket, () => DrainClientSocket(socket, local, cache));
     }
 
     /// <summary>Takes every queued client datagram to the engine (on the UDP loop thread).</summary>
@@ -131,7 +131,7 @@ public sealed partial class TurnServerHost
     {
         var relay = (RelaySocket)allocation.RelayHandle!;
         relay.Allocation = allocation;
-        relay.LoopId = _udpLoop.Add(relay.Socket, () => DrainRelay(relay));
+        relay.LoopId = _udpLoops[^1].Add(relay.Socket, () => DrainRelay(relay));
     }
 
     void ITurnServerIo.CloseRelay(TurnAllocation allocation) => CloseRelay(allocation);
@@ -140,7 +140,7 @@ public sealed partial class TurnServerHost
     {
         if (allocation.RelayHandle is not RelaySocket relay) return;
         relay.Closed = true;
-        if (relay.LoopId != 0) _udpLoop.Remove(relay.LoopId);
+        if (relay.LoopId != 0) _udpLoops[^1].Remove(relay.LoopId);
         relay.Socket.Dispose();
     }
 

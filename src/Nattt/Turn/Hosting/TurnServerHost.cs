@@ -30,14 +30,16 @@ public sealed partial class TurnServerHost : ITurnServerIo, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private X509Certificate2? _certificate;
     private MetricsHttpServer? _metrics;
-    private readonly UdpEventLoop _udpLoop;
+    /// <summary>Client sockets are drained by the first loop, relay sockets by the last: with two cores the two
+    /// directions of a relayed flow run on two threads (only the engine call is serialized, by _engineLock).</summary>
+    private readonly UdpEventLoop[] _udpLoops;
 
     public TurnServerHost(TurnServerOptions options, ITurnCredentialStore credentials, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _time = time;
         _logger = loggers.CreateLogger("nattt.turn");
-        _udpLoop = new UdpEventLoop(_logger);
+        _udpLoops = Environment.ProcessorCount >= 2 ? [new UdpEventLoop(_logger), new UdpEventLoop(_logger)] : [new UdpEventLoop(_logger)];
         var policy = new TurnPeerPolicy(options.AllowedPeers, options.DeniedPeers, options.AllowDocumentationPeers);
         _engine = new TurnServerEngine(options, credentials, policy, this, time, loggers.CreateLogger("nattt.turn.engine"));
     }
@@ -144,7 +146,7 @@ public sealed partial class TurnServerHost : ITurnServerIo, IAsyncDisposable
             foreach (var a in _engine.Allocations.ToArray()) CloseRelay(a);
             foreach (var c in _streams.Values) { c.Complete(); c.Stream.Dispose(); }
         }
-        _udpLoop.Dispose();
+        foreach (var loop in _udpLoops) loop.Dispose();
         if (_metrics is not null) await _metrics.DisposeAsync().ConfigureAwait(false);
         try { await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
         catch (TimeoutException) { _logger.LogWarning("some loops did not stop within 5 s"); }
