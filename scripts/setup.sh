@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   iproute2 iputils-ping nftables conntrack iperf3 socat curl procps python3 ca-certificates
   dnsutils bind9 coturn stun-client
+  openssl  # certificates for the STUN-over-TLS test
 )
 
 if [ "${NATTT_SKIP_APT:-0}" != "1" ]; then

@@ -49,10 +49,20 @@ internal static class StunServerCommand
             Description = "Seconds between counter log lines (requests, responses, drops by reason); 0 logs them only at exit. Defaults to 60.",
             DefaultValueFactory = _ => 60,
         };
+        var users = new Option<string[]>("--user")
+        {
+            Description = "NAME:PASSWORD of a user allowed in (repeatable). With any user, every request needs long-term credentials (RFC 8489 section 9.2; SHA-256 and MD5 offered, USERHASH accepted) and responses are signed. Defaults to none: anyone is answered, as public STUN servers do.",
+        };
+        var realm = new Option<string>("--realm") { Description = "REALM for --user. Defaults to \"nattt\".", DefaultValueFactory = _ => "nattt" };
+        var nonceLifetime = new Option<int>("--nonce-lifetime")
+        {
+            Description = "Seconds a NONCE stays valid (then 438 Stale Nonce). Nonces are stateless (HMAC, bound to the client's address). Defaults to 600.",
+            DefaultValueFactory = _ => 600,
+        };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level. Defaults to Information.", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("stun-server", "Run a STUN server (RFC 8489; RFC 5780 and RFC 3489 classic clients answered with a second IP).");
-        foreach (var o in new Option[] { listen, alternateIp, alternatePort, noTcp, cert, key, tlsPort, software, noResponsePort, statsInterval, logLevel })
+        foreach (var o in new Option[] { listen, alternateIp, alternatePort, noTcp, cert, key, tlsPort, software, noResponsePort, users, realm, nonceLifetime, statsInterval, logLevel })
             command.Options.Add(o);
 
         command.SetAction(async (parse, commandLineToken) =>
@@ -90,10 +100,23 @@ internal static class StunServerCommand
                 .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
                 .SetMinimumLevel(parse.GetValue(logLevel)));
             var logger = loggerFactory.CreateLogger("nattt.stun-server");
+            Nattt.Stun.Auth.StunLongTermAuthenticator? authenticator = null;
+            if (parse.GetValue(users) is { Length: > 0 } userList)
+            {
+                try
+                {
+                    var store = Nattt.Stun.Auth.StunStaticCredentialStore.Parse(userList, parse.GetValue(realm)!);
+                    var nonces = new Nattt.Stun.Auth.StunNonceIssuer(TimeProvider.System, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(nonceLifetime))),
+                        Nattt.Stun.Wire.StunSecurityFeatures.PasswordAlgorithms | Nattt.Stun.Wire.StunSecurityFeatures.UsernameAnonymity);
+                    authenticator = new Nattt.Stun.Auth.StunLongTermAuthenticator(parse.GetValue(realm)!, store, nonces);
+                }
+                catch (Exception e) when (e is FormatException or ArgumentException) { return Fail("--user/--realm: " + e.Message); }
+            }
             var engine = new StunServerEngine(addresses, new StunServerOptions
             {
                 Software = parse.GetValue(software),
                 AllowResponsePort = !parse.GetValue(noResponsePort),
+                Authenticator = authenticator,
             });
 
             var hosts = new List<IDisposable>();

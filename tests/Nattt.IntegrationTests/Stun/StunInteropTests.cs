@@ -53,6 +53,24 @@ public sealed class StunInteropTests(ITestOutputHelper output) : NamespaceTest(o
         Assert.Contains("Response origin: : " + StunLab.ServerPrimary + ":3478", text);
     }
 
+    [Theory]
+    [InlineData(NatMapping.PortPreserving)]
+    [InlineData(NatMapping.Symmetric)]
+    public void TurnutilsNatdiscovery_AgainstNatttServer_AgreesWithTheKernelNat(NatMapping mapping)
+    {
+        var (client, _, server) = StunLab.Build(Net, mapping);
+        using var stunServer = StunLab.StartNatttServer(server);
+        // coturn's own RFC 5780 discovery client, run against our server (bounded: it may wait on filtered tests).
+        var r = client.Exec("timeout", ["60", "turnutils_natdiscovery", "-m", "-f", "-H", StunLab.ServerPrimary], TimeSpan.FromSeconds(70));
+        Output.WriteLine(r.StandardOutput);
+        Output.WriteLine(r.StandardError);
+        var text = r.StandardOutput + r.StandardError;
+        Assert.Contains(mapping == NatMapping.Symmetric
+            ? "NAT with Address and Port Dependent Mapping"
+            : "NAT with Endpoint Independent Mapping", text);
+        Assert.Contains("NAT with Address and Port Dependent Filtering", text);
+    }
+
     [Fact]
     public void NatttStun_AgainstCoturn_ReportsKernelNatBehaviour()
     {
@@ -91,6 +109,15 @@ public sealed class StunInteropTests(ITestOutputHelper output) : NamespaceTest(o
             Assert.True(stunServer.WaitForOutput($"listening on tls {StunLab.ServerAlternate}:5350", TimeSpan.FromSeconds(10)), stunServer.Output);
             AssertMapped(Exchange(client, $"TCP:{StunLab.ServerPrimary}:3478"));
             AssertMapped(Exchange(client, $"OPENSSL:{StunLab.ServerPrimary}:5349,verify=0"));
+            // And our own client over both.
+            foreach (var transport in new[] { "--tcp", "--tls" })
+            {
+                var r = client.Exec(StunLab.Nattt, ["stun", StunLab.ServerPrimary, transport, "--insecure", "--json"], TimeSpan.FromSeconds(30));
+                Output.WriteLine(r.StandardOutput + r.StandardError);
+                Assert.True(r.Succeeded, r.StandardOutput + r.StandardError);
+                using var json = System.Text.Json.JsonDocument.Parse(r.StandardOutput);
+                Assert.StartsWith(StunLab.NatPublic + ":", json.RootElement.GetProperty("mappedAddress").GetString());
+            }
         }
         finally
         {

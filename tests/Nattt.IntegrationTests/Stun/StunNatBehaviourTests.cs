@@ -49,6 +49,20 @@ public sealed class StunNatBehaviourTests(ITestOutputHelper output) : NamespaceT
     }
 
     [Fact]
+    public void NatttStun_LongTermCredentials_AnsweredOnlyWithTheRightPassword()
+    {
+        var (client, _, server) = StunLab.Build(Net, NatMapping.PortPreserving);
+        using var stunServer = StunLab.StartNatttServer(server, "--user", "alice:wonderland", "--realm", "example.org");
+        var report = StunLab.RunNatttStun(client, StunLab.ServerPrimary, Output, "--no-hairpin", "--user", "alice", "--password", "wonderland");
+        Assert.Equal("endpoint-independent", report.GetProperty("mapping").GetString());
+        var refused = client.Exec(StunLab.Nattt, ["stun", StunLab.ServerPrimary, "--json", "--rto", "200", "--user", "alice", "--password", "guess"],
+            TimeSpan.FromSeconds(30));
+        Output.WriteLine(refused.StandardOutput);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("401", refused.StandardOutput);
+    }
+
+    [Fact]
     public void NatttStun_Lifetime_BracketsTheConntrackTimeout()
     {
         var (client, nat, server) = StunLab.Build(Net, NatMapping.PortPreserving);

@@ -24,7 +24,16 @@ public sealed record StunBindingResponse(
     TimeSpan RoundTrip)
 {
     public bool IsSuccess => ErrorCode is null && Mapped is not null;
+
+    /// <summary>REALM, NONCE and the raw PASSWORD-ALGORITHMS value of a 401/438 challenge.</summary>
+    internal (string Realm, string Nonce, byte[]? Algorithms)? Challenge { get; init; }
+
+    /// <summary>The response's MESSAGE-INTEGRITY(-SHA256) checked out with our key; null when we sent no credentials.</summary>
+    public bool? IntegrityValid { get; init; }
 }
+
+/// <summary>Long-term credentials for servers that require them (RFC 8489 section 9.2).</summary>
+public sealed record StunClientCredentials(string Username, string Password);
 
 /// <summary>
 /// Runs Binding transactions over an <see cref="IStunDatagramTransport"/>, timing them with a
@@ -32,8 +41,11 @@ public sealed record StunBindingResponse(
 /// MAPPED-ADDRESS from classic servers), OTHER-ADDRESS (or CHANGED-ADDRESS) and RESPONSE-ORIGIN.
 /// Thread-safe: each call has its own transaction; one transport must not be read by two calls at once.
 /// </summary>
-public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolicy policy)
+public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolicy policy, StunClientCredentials? credentials = null)
 {
+    private readonly object _lock = new();
+    private (string Realm, string Nonce, byte[]? Algorithms)? _challenge; // guarded by _lock: the last REALM/NONCE seen
+
     public StunRetransmissionPolicy Policy => policy;
 
     /// <summary>
@@ -57,9 +69,23 @@ public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolic
     private async Task<StunBindingResponse?> RunAsync(IStunDatagramTransport sender, IPEndPoint server, StunBindingRequestOptions options,
         IStunDatagramTransport receiver, bool expectOwnRequest, CancellationToken cancellationToken)
     {
+        // With credentials: a 401/438 teaches us REALM and NONCE; one retry with them (RFC 8489 section 9.2.3).
+        for (int attempt = 0; ; attempt++)
+        {
+            var response = await TransactionAsync(sender, server, options, receiver, expectOwnRequest, cancellationToken).ConfigureAwait(false);
+            if (credentials is null || attempt > 0 || response?.Challenge is not { } challenge || response.ErrorCode is not (401 or 438)) return response;
+            lock (_lock) _challenge = challenge;
+        }
+    }
+
+    private async Task<StunBindingResponse?> TransactionAsync(IStunDatagramTransport sender, IPEndPoint server, StunBindingRequestOptions options,
+        IStunDatagramTransport receiver, bool expectOwnRequest, CancellationToken cancellationToken)
+    {
         var transactionId = new byte[StunConstants.TransactionIdLength];
         RandomNumberGenerator.Fill(transactionId);
-        var request = BuildRequest(transactionId, options);
+        (string Realm, string Nonce, byte[]? Algorithms)? challenge;
+        lock (_lock) challenge = _challenge;
+        var (request, key, sha256) = BuildRequest(transactionId, options, expectOwnRequest ? null : credentials, challenge);
         var transaction = new StunClientTransaction(policy);
         var buffer = new byte[2048];
         long started = time.GetTimestamp();
@@ -79,7 +105,7 @@ public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolic
                     {
                         var (length, remote) = await receiver.ReceiveAsync(buffer, linked.Token).ConfigureAwait(false);
                         var response = TryMatch(buffer.AsSpan(0, length), transactionId, remote, expectOwnRequest, transaction.RequestsSent,
-                            time.GetElapsedTime(started));
+                            time.GetElapsedTime(started), key, sha256);
                         if (response is not null)
                         {
                             transaction.OnResponse();
@@ -96,19 +122,42 @@ public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolic
         }
     }
 
-    private static byte[] BuildRequest(byte[] transactionId, StunBindingRequestOptions options)
+    private static (byte[] Request, byte[]? Key, bool Sha256) BuildRequest(byte[] transactionId, StunBindingRequestOptions options,
+        StunClientCredentials? credentials, (string Realm, string Nonce, byte[]? Algorithms)? challenge)
     {
-        var buffer = new byte[128];
+        var buffer = new byte[2048];
         var w = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transactionId);
         if (options.ChangeRequest != StunChangeRequest.None) ChangeRequestAttribute.TryWrite(ref w, options.ChangeRequest);
         if (options.ResponsePort is { } port) ResponsePortAttribute.TryWrite(ref w, port);
         SoftwareAttribute.TryWrite(ref w, "nattt");
+        byte[]? key = null;
+        bool sha256 = false;
+        if (credentials is not null && challenge is { } c)
+        {
+            var algorithm = StunPasswordAlgorithm.Md5;
+            if (c.Algorithms is not null)
+            {
+                // Echo the server's list unchanged and pick SHA-256 if offered (RFC 8489 section 9.2.3.2).
+                Span<StunPasswordAlgorithm> offered = stackalloc StunPasswordAlgorithm[8];
+                PasswordAlgorithmsAttribute.Read(c.Algorithms, offered, out int count);
+                if (offered[..Math.Min(count, 8)].Contains(StunPasswordAlgorithm.Sha256)) algorithm = StunPasswordAlgorithm.Sha256;
+                w.TryWriteAttribute(StunAttributeType.PasswordAlgorithms, c.Algorithms);
+                PasswordAlgorithmAttribute.TryWrite(ref w, algorithm);
+                sha256 = true;
+            }
+            UsernameAttribute.TryWrite(ref w, credentials.Username);
+            RealmAttribute.TryWrite(ref w, c.Realm);
+            NonceAttribute.TryWrite(ref w, c.Nonce);
+            key = StunCredentials.LongTermKey(credentials.Username, c.Realm, credentials.Password, algorithm);
+            if (sha256) w.TryWriteMessageIntegritySha256(key);
+            else w.TryWriteMessageIntegrity(key);
+        }
         if (options.Fingerprint) w.TryWriteFingerprint();
-        return w.Written.ToArray();
+        return (w.Written.ToArray(), key, sha256);
     }
 
     private static StunBindingResponse? TryMatch(ReadOnlySpan<byte> datagram, byte[] transactionId, IPEndPoint remote,
-        bool expectOwnRequest, int requestsSent, TimeSpan roundTrip)
+        bool expectOwnRequest, int requestsSent, TimeSpan roundTrip, byte[]? key, bool sha256)
     {
         if (StunMessageReader.TryParse(datagram, out var m) != StunError.None) return null;
         if (!m.TransactionId.SequenceEqual(transactionId)) return null;
@@ -127,6 +176,18 @@ public sealed class StunBindingClient(TimeProvider time, StunRetransmissionPolic
             reason = Encoding.UTF8.GetString(phrase);
         }
         string? software = SoftwareAttribute.Read(m, out var sw) == StunError.None ? Encoding.UTF8.GetString(sw) : null;
-        return new StunBindingResponse(remote, mapped, other, origin, code, reason, software, requestsSent, roundTrip);
+        (string, string, byte[]?)? challenge = null;
+        if (code is 401 or 438 && RealmAttribute.Read(m, out var realm) == StunError.None && NonceAttribute.Read(m, out var nonce) == StunError.None)
+            challenge = (Encoding.UTF8.GetString(realm), Encoding.UTF8.GetString(nonce),
+                m.TryGetAttribute(StunAttributeType.PasswordAlgorithms, out var algorithms) ? algorithms.ToArray() : null);
+        bool? integrity = key is null || m.Class == StunClass.ErrorResponse ? null
+            : sha256 ? m.VerifyMessageIntegritySha256(key) : m.VerifyMessageIntegrity(key);
+        // A success that fails its integrity check is not from the server we share a key with: ignore it.
+        if (integrity == false) return null;
+        return new StunBindingResponse(remote, mapped, other, origin, code, reason, software, requestsSent, roundTrip)
+        {
+            Challenge = challenge,
+            IntegrityValid = integrity,
+        };
     }
 }

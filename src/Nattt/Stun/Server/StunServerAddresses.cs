@@ -41,7 +41,16 @@ public sealed class StunServerAddresses
         Primary = primary;
         AlternateIp = alternateIp;
         AlternatePort = altPort;
+        // Built once: the engine names these in every response, and must not allocate to do so.
+        _endpoints = new IPEndPoint[4];
+        for (int i = 0; i < 4; i++)
+        {
+            var id = StunServerEndpointId.FromIndex(i);
+            _endpoints[i] = new IPEndPoint(id.AlternateIp ? alternateIp ?? primary.Address : primary.Address, id.AlternatePort ? altPort : primary.Port);
+        }
     }
+
+    private readonly IPEndPoint[] _endpoints;
 
     public IPEndPoint Primary { get; }
     public IPAddress? AlternateIp { get; }
@@ -57,7 +66,9 @@ public sealed class StunServerAddresses
             ? Enumerable.Range(0, 4).Select(StunServerEndpointId.FromIndex)
             : [StunServerEndpointId.Primary];
 
+    /// <summary>The transport address of an endpoint (a shared instance: do not modify it).</summary>
     public IPEndPoint this[StunServerEndpointId id] =>
-        new(id.AlternateIp ? AlternateIp ?? throw new InvalidOperationException("No alternate address configured.") : Primary.Address,
-            id.AlternatePort ? AlternatePort : Primary.Port);
+        id == StunServerEndpointId.Primary || SupportsBehaviourDiscovery
+            ? _endpoints[id.Index]
+            : throw new InvalidOperationException("No alternate address configured.");
 }

@@ -24,13 +24,15 @@ public sealed class StunServerCounters
 {
     private readonly long[] _malformed = new long[Enum.GetValues<StunError>().Length + 1];
     private readonly long[] _dropped = new long[Enum.GetValues<StunServerDropReason>().Length + 1];
-    private long _requests, _successes, _errors, _rfc3489, _changeRequests;
+    private long _requests, _successes, _errors, _rfc3489, _changeRequests, _authFailures;
 
     public long Requests => Interlocked.Read(ref _requests);
     public long SuccessResponses => Interlocked.Read(ref _successes);
     public long ErrorResponses => Interlocked.Read(ref _errors);
     public long Rfc3489Requests => Interlocked.Read(ref _rfc3489);
     public long ChangeRequests => Interlocked.Read(ref _changeRequests);
+    /// <summary>Requests answered 401, 438 or 400 by the authenticator.</summary>
+    public long AuthenticationFailures => Interlocked.Read(ref _authFailures);
     public long Malformed(StunError error) => Interlocked.Read(ref _malformed[(int)error]);
     public long Dropped(StunServerDropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
 
@@ -42,6 +44,7 @@ public sealed class StunServerCounters
         yield return new("error_responses", ErrorResponses);
         yield return new("rfc3489_requests", Rfc3489Requests);
         yield return new("change_requests", ChangeRequests);
+        yield return new("authentication_failures", AuthenticationFailures);
         foreach (var reason in Enum.GetValues<StunServerDropReason>())
             if (reason != StunServerDropReason.None && Dropped(reason) > 0) yield return new("dropped_" + reason, Dropped(reason));
         foreach (var error in Enum.GetValues<StunError>())
@@ -57,6 +60,7 @@ public sealed class StunServerCounters
 
     internal void CountSuccess() => Interlocked.Increment(ref _successes);
     internal void CountError() => Interlocked.Increment(ref _errors);
+    internal void CountAuthenticationFailure() => Interlocked.Increment(ref _authFailures);
 
     internal void CountDrop(StunServerDropReason reason, StunError error)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Nattt.Stun.Auth;
 using Nattt.Stun.Wire;
 
 namespace Nattt.Stun.Server;
@@ -76,6 +77,13 @@ public sealed class StunServerEngine
         if (changeError is not (StunError.None or StunError.AttributeMissing))
             return Error(message, remote, arrivedOn, response, 400, "Bad Request: CHANGE-REQUEST");
 
+        var auth = default(StunAuthResult);
+        if (_options.Authenticator is { } authenticator)
+        {
+            auth = authenticator.Check(message, remote);
+            if (auth.Outcome != StunAuthOutcome.Authenticated) return Challenge(message, remote, arrivedOn, response, authenticator, auth);
+        }
+
         bool udp = transport == StunTransport.Udp;
         bool canChange = udp && _addresses.SupportsBehaviourDiscovery;
         Span<StunAttributeType> unknown = stackalloc StunAttributeType[8];
@@ -99,14 +107,14 @@ public sealed class StunServerEngine
         if (canChange && (change & StunChangeRequest.ChangeIP) != 0) sendFrom = sendFrom with { AlternateIp = !sendFrom.AlternateIp };
         if (canChange && (change & StunChangeRequest.ChangePort) != 0) sendFrom = sendFrom with { AlternatePort = !sendFrom.AlternatePort };
 
-        int length = WriteSuccess(message, request.Length, remote, arrivedOn, sendFrom, udp, response);
+        int length = WriteSuccess(message, request.Length, remote, arrivedOn, sendFrom, udp, auth, response);
         if (length == 0) return Drop(StunServerDropReason.ResponseTooLarge);
         Counters.CountSuccess();
         return new StunServerReply(length, sendFrom, sendTo, StunServerDropReason.None, StunError.None);
     }
 
     private int WriteSuccess(in StunMessageReader request, int requestLength, IPEndPoint remote,
-        StunServerEndpointId arrivedOn, StunServerEndpointId sendFrom, bool udp, Span<byte> response)
+        StunServerEndpointId arrivedOn, StunServerEndpointId sendFrom, bool udp, in StunAuthResult auth, Span<byte> response)
     {
         bool legacy = request.IsRfc3489;
         var w = new StunMessageWriter(response, StunMessageType.BindingSuccess, legacy ? request.CookieAndTransactionId : request.TransactionId);
@@ -131,9 +139,15 @@ public sealed class StunServerEngine
         if (udp && _options.AllowPadding && request.Has(StunAttributeType.Padding))
         {
             // Pad to the request's size, never beyond: PADDING must not turn us into an amplifier.
-            int tail = StunConstants.AttributeHeaderLength + (fingerprint ? 8 : 0);
+            int tail = StunConstants.AttributeHeaderLength + (fingerprint ? 8 : 0) + (auth.Key is null ? 0 : 36);
             int padding = requestLength - w.BytesWritten - tail;
             if (padding > 0) PaddingAttribute.TryWrite(ref w, padding & ~3);
+        }
+        if (auth.Key is not null)
+        {
+            // Sign with the algorithm the client used (RFC 8489 section 9.2.4).
+            if (auth.UseSha256Integrity) w.TryWriteMessageIntegritySha256(auth.Key);
+            else w.TryWriteMessageIntegrity(auth.Key);
         }
         if (fingerprint) w.TryWriteFingerprint();
         return w.HasOverflowed ? 0 : w.BytesWritten;
@@ -146,6 +160,20 @@ public sealed class StunServerEngine
         var w = new StunMessageWriter(response, request.Type.AsError(), legacy ? request.CookieAndTransactionId : request.TransactionId);
         ErrorCodeAttribute.TryWrite(ref w, code, reason);
         if (!unknown.IsEmpty) UnknownAttributesAttribute.TryWrite(ref w, unknown);
+        if (!string.IsNullOrEmpty(_options.Software)) SoftwareAttribute.TryWrite(ref w, _options.Software);
+        if (request.HasFingerprint && !legacy) w.TryWriteFingerprint();
+        if (w.HasOverflowed) return Drop(StunServerDropReason.ResponseTooLarge);
+        Counters.CountError();
+        return new StunServerReply(w.BytesWritten, arrivedOn, remote, StunServerDropReason.None, StunError.None);
+    }
+
+    private StunServerReply Challenge(in StunMessageReader request, IPEndPoint remote, StunServerEndpointId arrivedOn,
+        Span<byte> response, StunLongTermAuthenticator authenticator, in StunAuthResult auth)
+    {
+        Counters.CountAuthenticationFailure();
+        bool legacy = request.IsRfc3489;
+        var w = new StunMessageWriter(response, request.Type.AsError(), legacy ? request.CookieAndTransactionId : request.TransactionId);
+        authenticator.TryWriteChallenge(ref w, auth, remote);
         if (!string.IsNullOrEmpty(_options.Software)) SoftwareAttribute.TryWrite(ref w, _options.Software);
         if (request.HasFingerprint && !legacy) w.TryWriteFingerprint();
         if (w.HasOverflowed) return Drop(StunServerDropReason.ResponseTooLarge);

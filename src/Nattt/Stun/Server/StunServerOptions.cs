@@ -19,4 +19,8 @@ public sealed class StunServerOptions
     /// <summary>Also send MAPPED-ADDRESS to RFC 5389/8489 clients (old clients that ignore XOR-MAPPED-ADDRESS).
     /// RFC 3489 clients always get MAPPED-ADDRESS. Defaults to false.</summary>
     public bool IncludeMappedAddress { get; set; }
+
+    /// <summary>Require long-term credentials (RFC 8489 section 9.2) on every request; responses are then signed
+    /// with the same key. Null (the default) answers anyone, as public STUN servers do.</summary>
+    public Nattt.Stun.Auth.StunLongTermAuthenticator? Authenticator { get; set; }
 }

@@ -28,13 +28,16 @@ internal sealed class VirtualNatNetwork : IStunTransportFactory
 
     private sealed record Mapping(int PrivatePort, int PublicPort, IPEndPoint MappedFor, HashSet<IPEndPoint> SentTo);
 
-    public VirtualNatNetwork(NatBehaviour mapping, NatBehaviour filtering, bool hairpinning = false, bool rfc5780 = true)
+    public VirtualNatNetwork(NatBehaviour mapping, NatBehaviour filtering, bool hairpinning = false, bool rfc5780 = true,
+        StunServerOptions? serverOptions = null)
     {
         _mapping = mapping;
         _filtering = filtering;
         _hairpinning = hairpinning;
-        _server = new StunServerEngine(new StunServerAddresses(ServerPrimary, rfc5780 ? IPAddress.Parse("203.0.113.2") : null));
+        _server = new StunServerEngine(new StunServerAddresses(ServerPrimary, rfc5780 ? IPAddress.Parse("203.0.113.2") : null), serverOptions);
     }
+
+    public StunServerEngine Server => _server;
 
     public IStunDatagramTransport Create(IPEndPoint server)
     {

@@ -209,6 +209,29 @@ public class StunServerEngineTests
     }
 
     [Fact]
+    public void Handle_IPv6ServerAndClient_XorMappedIPv6AndRfc5780Endpoints()
+    {
+        var engine = new StunServerEngine(new StunServerAddresses(IPEndPoint.Parse("[2001:db8::1]:3478"), IPAddress.Parse("2001:db8::2")));
+        var client = IPEndPoint.Parse("[2001:db8:1::99]:50000");
+        var response = new byte[600];
+        var reply = engine.Handle(Request((ref StunMessageWriter w) => ChangeRequestAttribute.TryWrite(ref w, StunChangeRequest.ChangeIP)),
+            client, StunServerEndpointId.Primary, StunTransport.Udp, response);
+        var m = Parse(response[..reply.Length]);
+        Assert.Equal(StunError.None, XorMappedAddressAttribute.Read(m, out var mapped)); Assert.Equal(client, mapped);
+        Assert.Equal(StunError.None, OtherAddressAttribute.Read(m, out var other)); Assert.Equal(IPEndPoint.Parse("[2001:db8::2]:3479"), other);
+        Assert.Equal(StunError.None, ResponseOriginAttribute.Read(m, out var origin)); Assert.Equal(IPEndPoint.Parse("[2001:db8::2]:3478"), origin);
+    }
+
+    [Fact]
+    public void Addresses_AlternateOfOtherFamilyOrSameAddress_Refused()
+    {
+        Assert.Throws<ArgumentException>(() => new StunServerAddresses(Primary, IPAddress.Parse("2001:db8::2")));
+        Assert.Throws<ArgumentException>(() => new StunServerAddresses(Primary, Primary.Address));
+        Assert.Throws<ArgumentException>(() => new StunServerAddresses(Primary, Alternate, 3478));
+        Assert.Throws<InvalidOperationException>(() => new StunServerAddresses(Primary)[new StunServerEndpointId(true, false)]);
+    }
+
+    [Fact]
     public void Handle_RandomInput_NeverThrowsNeverAmplifiesMuch()
     {
         var engine = Engine();
