@@ -16,5 +16,8 @@ internal static class CommandCatalog
         yield return StunCommand.Create();
         yield return StunLoadCommand.Create();
         yield return DnsCommand.Create();
+        yield return TurnServerCommand.Create();
+        yield return TurnCommand.Create();
+        yield return TurnLoadCommand.Create();
     }
 }
