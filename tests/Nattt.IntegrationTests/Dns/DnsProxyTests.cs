@@ -80,7 +80,7 @@ public sealed class DnsProxyTests : NamespaceTest
         var e = Answer(Dig("127.0.0.153", "+noall", "+answer", "e.example.test", "A"));
         Assert.Matches(@"^e\.example\.test\. ([1-9]|[12]\d|30) IN A 198\.1[89]\.", e); // bounded by nattt-port1's 30
         var alias = Answer(Dig("127.0.0.153", "+noall", "+answer", "alias.example.test", "A"));
-        Assert.Contains("alias.example.test. 300 IN CNAME b.example.test.", alias.Replace(" 120 IN CNAME", " 300 IN CNAME"));
+        Assert.Matches(@"^alias\.example\.test\. \d+ IN CNAME b\.example\.test\.$", alias.Split('\n')[0]);
         Assert.Matches(@"b\.example\.test\. \d+ IN A 198\.1[89]\.", alias);
         var bad = Dig("127.0.0.153", "bad.example.test", "A");
         Assert.Contains("ANSWER: 0", bad);

@@ -101,7 +101,10 @@ internal sealed class UdpUpstreamSockets : IDisposable
         public byte[] Query { get; }
         public int Length { get; }
         public SocketAddress Server { get; }
-        public TaskCompletionSource<(byte[] Buffer, int Length)> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline on the receive loop that completes it: the rest of the query's handling (checking
+        // the answer, sending it to the client) is short and never blocks, and a thread hop per answer costs more
+        // latency than it saves on a loaded machine.
+        public TaskCompletionSource<(byte[] Buffer, int Length)> Completion { get; } = new();
     }
 
     /// <summary>One socket on a random port, its pending queries by ID and its receive loop.</summary>
