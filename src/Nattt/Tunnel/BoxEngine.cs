@@ -96,7 +96,7 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
             reason = TunnelDropReason.Malformed;
             return TunnelVerdict.Drop;
         }
-        if (packet.IsIcmpError) return Drop(TunnelDropReason.Unsupported, out reason);
+        if (packet.IsIcmpError) return ErrorFromLan(ref packet, out outerAddress, out outerPort, out length, out reason);
         var tuple = packet.Tuple;
         FlowTuple inner;
         lock (_lock)
@@ -114,6 +114,48 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
         if (tuple.DestinationPort != inner.SourcePort) packet.SetDestinationPort(inner.SourcePort);
         length = packet.Bytes.Length;
         Counters.TunnelOut(length);
+        return TunnelVerdict.Forward;
+    }
+
+    /// <summary>
+    /// An ICMP error from the private network (port unreachable, TTL exceeded, fragmentation needed...) about a packet
+    /// the box forwarded: its quote is that packet as translated (source = translated client). The flow is found by
+    /// the quote's tuple reversed (what a reply would carry); the quote's source and the error's destination go back to
+    /// the client's inner address and port, so the client sees an error about the packet it sent. The MTU of
+    /// "fragmentation needed" stays: the quoted packet is the client's innermost packet, whose size the box kept.
+    /// </summary>
+    private TunnelVerdict ErrorFromLan(ref IpPacket packet, out IpAddressValue outerAddress, out ushort outerPort,
+        out int length, out TunnelDropReason reason)
+    {
+        outerAddress = default;
+        outerPort = 0;
+        length = 0;
+        var embeddedParse = packet.TryGetEmbedded(out var quoted);
+        if (embeddedParse != PacketDropReason.None)
+        {
+            Counters.Malformed(embeddedParse);
+            return Drop(TunnelDropReason.Malformed, out reason);
+        }
+        var quotedTuple = quoted.Tuple;
+        if (!packet.Destination.Equals(quotedTuple.Source)) return Drop(TunnelDropReason.NoFlow, out reason);
+        FlowTuple inner;
+        lock (_lock)
+        {
+            if (!_flows.TryGetByLanReply(quotedTuple.Reverse(), out var flow)) return Drop(TunnelDropReason.NoFlow, out reason);
+            flow.LastSeenTicks = time.GetTimestamp();
+            flow.PacketsOut++;
+            flow.BytesOut += packet.Bytes.Length;
+            inner = flow.Inner;
+            outerAddress = flow.OuterAddress;
+            outerPort = flow.OuterPort;
+        }
+        if (!quotedTuple.Source.Equals(inner.Source)) quoted.SetSource(inner.Source);
+        if (quotedTuple.SourcePort != inner.SourcePort) quoted.SetSourcePort(inner.SourcePort);
+        if (!packet.Destination.Equals(inner.Source)) packet.SetDestination(inner.Source);
+        length = packet.Bytes.Length;
+        Counters.IcmpErrorRelayed();
+        Counters.TunnelOut(length);
+        reason = TunnelDropReason.None;
         return TunnelVerdict.Forward;
     }
 

@@ -89,8 +89,17 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
             return Drop(TunnelDropReason.NoFlow, out reason);
         }
         IpPacket.TryParse(payload.Slice(start, length), out var inner);
-        if (inner.IsIcmpError) return Drop(TunnelDropReason.Unsupported, out reason);
-        inner.SetSource(mapping!.StandIn);
+        if (inner.IsIcmpError)
+        {
+            // An error about a packet the application sent to the stand-in (Resolve checked the quote): the quote's
+            // destination goes back to the stand-in, and so does the error's source when the destination host itself
+            // sent it. A router inside the box's network keeps its own address, as traceroute through a VPN shows it.
+            inner.TryGetEmbedded(out var quoted);
+            quoted.SetDestination(mapping!.StandIn);
+            if (inner.Source.Equals(mapping.Destination)) inner.SetSource(mapping.StandIn);
+            Counters.IcmpErrorRelayed();
+        }
+        else inner.SetSource(mapping!.StandIn);
         reason = TunnelDropReason.None;
         return TunnelVerdict.Forward;
     }
@@ -121,7 +130,16 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
                 }
             }
         }
-        mapping = Table.FindByReply(hop0, hop0Port, packet.Source, middle[..depth], middlePorts[..depth], packet.Bytes.Length);
+        var replySource = packet.Source;
+        if (packet.IsIcmpError)
+        {
+            // An ICMP error belongs to the mapping of the packet it quotes, which the client sent from its own address.
+            parse = packet.TryGetEmbedded(out var quoted);
+            if (parse != PacketDropReason.None) return false;
+            if (!quoted.Source.Equals(Table.OwnAddress)) return false;
+            replySource = quoted.Destination;
+        }
+        mapping = Table.FindByReply(hop0, hop0Port, replySource, middle[..depth], middlePorts[..depth], packet.Bytes.Length);
         if (mapping is null) return false;
         length = packet.Bytes.Length;
         return true;
