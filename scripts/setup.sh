@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   iproute2 iputils-ping nftables conntrack iperf3 socat curl procps python3 ca-certificates
-  dnsutils bind9 coturn stun-client
+  dnsutils bind9 coturn stun-client traceroute
   openvpn wireguard-go wireguard-tools
 )
 

@@ -43,8 +43,9 @@ public sealed class NestedWorld
     public static string Depth2Map(string standIn) => $"n2={YPublic}:100,{TAddress}:100,{Depth2Server}@{standIn}";
     public static string Depth3Map(string standIn) => $"n3={YPublic}:100,{TAddress}:100,{UAddress}:100,{Depth3Server}@{standIn}";
 
-    /// <summary>Builds the world; every link is 1500 bytes unless <paramref name="mtu"/> says otherwise.</summary>
-    public static NestedWorld Build(LabNetwork net, int mtu = 1500)
+    /// <summary>Builds the world; every link is 1500 bytes unless <paramref name="mtu"/> says otherwise, and the
+    /// innermost link (u to b) is <paramref name="innermostMtu"/> bytes.</summary>
+    public static NestedWorld Build(LabNetwork net, int mtu = 1500, int innermostMtu = 1500)
     {
         var inet = net.AddSwitch("inet");
         var ylan = net.AddSwitch("ylan");
@@ -79,7 +80,7 @@ public sealed class NestedWorld
 
         net.Attach(u, "wan0", "10.1.0.5/24", tlan, mtu);
         u.DefaultRoute("10.1.0.1");
-        net.Link(u, "lan0", "10.2.0.1/24", b, "eth0", "10.2.0.2/24", mtu);
+        net.Link(u, "lan0", "10.2.0.1/24", b, "eth0", "10.2.0.2/24", innermostMtu);
         b.DefaultRoute("10.2.0.1");
         u.MakeNatRouter("wan0", servedUdpPorts: [100]);
 

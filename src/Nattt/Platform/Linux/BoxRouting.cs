@@ -61,6 +61,13 @@ public sealed class BoxRouting(BoxOptions options, NetworkConfig net, ILogger lo
                 iifname "{{tun}}" ct mark set {{Mark}}
                 iifname != "{{tun}}" ct mark {{Mark}} meta mark set {{Mark}}
               }
+              # ICMP errors this host's own kernel sends about tunnelled packets (TTL exceeded, fragmentation needed
+              # on the way into the network) belong to the tunnelled connection: route them to the TUN device too,
+              # or they would go to the client's public address outside the tunnel and match nothing there.
+              chain output {
+                type route hook output priority mangle; policy accept;
+                ct mark {{Mark}} meta mark set {{Mark}}
+              }
               {{selfNat}}
             }
             """);
