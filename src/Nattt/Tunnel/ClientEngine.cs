@@ -42,7 +42,7 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
         packet.SetDestination(mapping.Destination);
         var levels = mapping.HopAddresses.Length - 1;
         if (packet.Protocol == IpProtocol.Tcp)
-            packet.TryClampTcpMss((ushort)(tunMtu - 40 - levels * Encapsulation.IPv4LayerOverhead));
+            packet.TryClampTcpMss((ushort)(tunMtu - (packet.IsIPv4 ? 40 : 60) - levels * Encapsulation.IPv4LayerOverhead));
         length = packet.Bytes.Length;
         for (var i = levels; i >= 1; i--)
         {
@@ -114,7 +114,7 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
         length = 0;
         parse = IpPacket.TryParse(level, out var packet);
         if (parse != PacketDropReason.None) return false;
-        if (!packet.Destination.Equals(Table.OwnAddress)) return false;
+        if (!Table.IsOwnAddress(packet.Destination)) return false;
         if (packet.Protocol == IpProtocol.Udp && depth + 1 < Encapsulation.MaxDepth && !packet.IsIcmpError)
         {
             var payloadOffset = packet.TransportOffset + 8;
@@ -136,7 +136,7 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
             // An ICMP error belongs to the mapping of the packet it quotes, which the client sent from its own address.
             parse = packet.TryGetEmbedded(out var quoted);
             if (parse != PacketDropReason.None) return false;
-            if (!quoted.Source.Equals(Table.OwnAddress)) return false;
+            if (!Table.IsOwnAddress(quoted.Source)) return false;
             replySource = quoted.Destination;
         }
         mapping = Table.FindByReply(hop0, hop0Port, replySource, middle[..depth], middlePorts[..depth], packet.Bytes.Length);
