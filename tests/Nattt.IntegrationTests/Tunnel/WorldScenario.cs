@@ -32,14 +32,14 @@ public abstract class WorldScenario(ITestOutputHelper output, string scenario, s
     }
 
     /// <summary>A 20 MB upload checked by SHA-256 on the server, a UDP echo and three pings, all through
-    /// <paramref name="standIn"/>.</summary>
+    /// <paramref name="standIn"/> (IPv4 or IPv6; the servers listen on both).</summary>
     protected void Exchange(LabHost client, LabHost server, string standIn)
     {
-        using var echo = server.Start("socat", "-T", "10", "UDP-LISTEN:7,fork,reuseaddr", "PIPE");
+        using var echo = server.Start("socat", "-T", "10", "UDP6-LISTEN:7,fork,reuseaddr,ipv6only=0", "PIPE");
         WaitForListener(server, 7, "u");
         var file = MakeFile("up", 20);
         Assert.Equal(Sha256(file), UploadAndHash(client, server, standIn, file, 5001));
-        var r = client.Exec("socat", ["-T", "3", "-", $"UDP:{standIn}:7"], TimeSpan.FromSeconds(10), stdin: "through the tunnel\n");
+        var r = client.Exec("socat", ["-T", "3", "-", $"UDP:{Socat(standIn)}:7"], TimeSpan.FromSeconds(10), stdin: "through the tunnel\n");
         Assert.Equal("through the tunnel\n", r.StandardOutput);
         var ping = client.Exec("ping", ["-c", "3", "-W", "2", standIn]);
         Assert.True(ping.Succeeded, ping.StandardOutput + ping.StandardError);
@@ -48,23 +48,26 @@ public abstract class WorldScenario(ITestOutputHelper output, string scenario, s
     /// <summary>b sends <paramref name="file"/> to the client through the stand-in; returns the SHA-256 of what arrived.</summary>
     protected string Download(LabHost client, LabHost server, string standIn, string file, int port)
     {
-        using var sender = server.Start("socat", "-u", $"OPEN:{file}", $"TCP-LISTEN:{port},reuseaddr");
+        using var sender = server.Start("socat", "-u", $"OPEN:{file}", $"TCP6-LISTEN:{port},reuseaddr,ipv6only=0");
         WaitForListener(server, port);
         var down = Path.Combine(Files.FullName, "down");
-        var r = client.Exec("socat", ["-u", $"TCP:{standIn}:{port},connect-timeout=5", $"CREATE:{down}"], TimeSpan.FromSeconds(90));
+        var r = client.Exec("socat", ["-u", $"TCP:{Socat(standIn)}:{port},connect-timeout=5", $"CREATE:{down}"], TimeSpan.FromSeconds(90));
         Assert.True(r.Succeeded, r.StandardError);
         return Sha256(down);
     }
 
     protected string UploadAndHash(LabHost client, LabHost server, string standIn, string file, int port)
     {
-        using var receiver = server.Start("socat", "-u", $"TCP-LISTEN:{port},reuseaddr", "SYSTEM:sha256sum >&2");
+        using var receiver = server.Start("socat", "-u", $"TCP6-LISTEN:{port},reuseaddr,ipv6only=0", "SYSTEM:sha256sum >&2");
         WaitForListener(server, port);
-        var r = client.Exec("socat", ["-u", $"OPEN:{file}", $"TCP:{standIn}:{port},connect-timeout=5"], TimeSpan.FromSeconds(90));
+        var r = client.Exec("socat", ["-u", $"OPEN:{file}", $"TCP:{Socat(standIn)}:{port},connect-timeout=5"], TimeSpan.FromSeconds(90));
         Assert.True(r.Succeeded, $"upload failed: {r.StandardError}");
         Assert.True(receiver.WaitForOutput("  -", TimeSpan.FromSeconds(30)), $"server did not finish: {receiver.Output}");
         return receiver.Output.Split(' ')[0].Trim().ToUpperInvariant();
     }
+
+    /// <summary>An address as socat's TCP:/UDP: addresses take it (IPv6 in brackets).</summary>
+    protected static string Socat(string address) => address.Contains(':') ? $"[{address}]" : address;
 
     protected string MakeFile(string name, int megabytes)
     {
