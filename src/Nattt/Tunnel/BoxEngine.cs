@@ -30,6 +30,11 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
     public ExposurePolicy Policy { get; } = policy;
     public int FlowCount { get { lock (_lock) return _flows.Count; } }
 
+    /// <summary>The largest inner packet the box carries either way (its TUN MTU: what fits one IPv4 level in a
+    /// 1500-byte path). The MSS of TCP SYNs in both directions is clamped to it minus the IP and TCP headers, so that
+    /// neither end sends segments the tunnel would have to fragment (RFC 4459). 0 disables clamping.</summary>
+    public int MaxInnerPacket { get; init; }
+
     /// <summary>Handles a tunnel payload from <paramref name="outerAddress"/>:<paramref name="outerPort"/>. On
     /// <see cref="TunnelVerdict.Forward"/> the first <paramref name="length"/> bytes of <paramref name="payload"/> are
     /// the rewritten packet to inject into the private network.</summary>
@@ -75,6 +80,7 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
         }
         if (!translatedAddress.Equals(tuple.Source)) packet.SetSource(translatedAddress);
         if (translatedPort != tuple.SourcePort) packet.SetSourcePort(translatedPort);
+        ClampMss(ref packet);
         length = packet.Bytes.Length;
         return TunnelVerdict.Forward;
     }
@@ -112,6 +118,7 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
         }
         if (!tuple.Destination.Equals(inner.Source)) packet.SetDestination(inner.Source);
         if (tuple.DestinationPort != inner.SourcePort) packet.SetDestinationPort(inner.SourcePort);
+        ClampMss(ref packet);
         length = packet.Bytes.Length;
         Counters.TunnelOut(length);
         return TunnelVerdict.Forward;
@@ -204,6 +211,12 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
             if (type != (tuple.Protocol == IpProtocol.Icmp ? 8 : 128)) return false;
         }
         return Policy.Allows(tuple.Destination.ToIPAddress(), tuple.Protocol, tuple.DestinationPort);
+    }
+
+    private void ClampMss(ref IpPacket packet)
+    {
+        if (MaxInnerPacket > 0 && packet.Protocol == IpProtocol.Tcp)
+            packet.TryClampTcpMss((ushort)(MaxInnerPacket - (packet.IsIPv4 ? 40 : 60)));
     }
 
     private static bool IsFinOrRst(ref IpPacket packet)
