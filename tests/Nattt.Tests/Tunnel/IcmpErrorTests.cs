@@ -125,6 +125,25 @@ public sealed class IcmpErrorTests
     }
 
     [Fact]
+    public void ClientFromTunnel_EveryTruncatedOrCorruptedError_IsACountedDropNeverAnException()
+    {
+        var (client, _) = NewClient("b=203.0.113.1:100,10.0.0.2@198.18.0.10");
+        var error = Error("10.0.0.2", RawPackets.Udp("198.18.0.1", 6000, "10.0.0.2", 7, [1, 2, 3]), IcmpTypes.DestinationUnreachable, 3);
+        for (var cut = 1; cut < error.Length; cut++)
+        {
+            Assert.Equal(TunnelVerdict.Drop, client.FromTunnel(error[..cut], Ip("203.0.113.1"), 100, out _, out _, out var reason));
+            Assert.NotEqual(TunnelDropReason.None, reason);
+        }
+        var random = new Random(7);
+        for (var i = 0; i < 2000; i++)
+        {
+            var corrupted = (byte[])error.Clone();
+            corrupted[20 + random.Next(error.Length - 20)] = (byte)random.Next(256);
+            client.FromTunnel(corrupted, Ip("203.0.113.1"), 100, out _, out _, out _); // must not throw
+        }
+    }
+
+    [Fact]
     public void ClientFromTunnel_ErrorQuotingAnotherSource_Dropped()
     {
         var (client, _) = NewClient("b=203.0.113.1:100,10.0.0.2@198.18.0.10");
