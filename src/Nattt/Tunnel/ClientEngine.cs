@@ -41,17 +41,24 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
         if (mapping.Destination.IsIPv4 != packet.Destination.IsIPv4) return Drop(TunnelDropReason.FamilyMismatch, out reason);
         packet.SetDestination(mapping.Destination);
         var levels = mapping.HopAddresses.Length - 1;
+        var overhead = 0;
+        for (var i = levels; i >= 1; i--) overhead += Encapsulation.LayerOverhead(mapping.HopAddresses[i]);
         if (packet.Protocol == IpProtocol.Tcp)
-            packet.TryClampTcpMss((ushort)(tunMtu - (packet.IsIPv4 ? 40 : 60) - levels * Encapsulation.IPv4LayerOverhead));
+            packet.TryClampTcpMss((ushort)Math.Max(536, tunMtu - (packet.IsIPv4 ? 40 : 60) - overhead));
         length = packet.Bytes.Length;
+        if (start < overhead || length + overhead > ushort.MaxValue) return Drop(TunnelDropReason.TooBig, out reason);
         for (var i = levels; i >= 1; i--)
         {
-            if (!mapping.HopAddresses[i].IsIPv4) return Drop(TunnelDropReason.FamilyMismatch, out reason);
-            if (start < Encapsulation.IPv4LayerOverhead) return Drop(TunnelDropReason.TooBig, out reason);
-            Encapsulation.WriteIPv4UdpLayer(buffer, start, length, Table.OwnAddress, LocalPort,
-                mapping.HopAddresses[i], mapping.HopPorts[i]);
-            start -= Encapsulation.IPv4LayerOverhead;
-            length += Encapsulation.IPv4LayerOverhead;
+            // Each level has the hop's family, whatever the family of the packet inside it.
+            var hopAddress = mapping.HopAddresses[i];
+            var own = Table.OwnAddressLike(hopAddress);
+            if (hopAddress.IsIPv4)
+                Encapsulation.WriteIPv4UdpLayer(buffer, start, length, own, LocalPort, hopAddress, mapping.HopPorts[i]);
+            else
+                Encapsulation.WriteIPv6UdpLayer(buffer, start, length, own, LocalPort, hopAddress, mapping.HopPorts[i]);
+            var added = Encapsulation.LayerOverhead(hopAddress);
+            start -= added;
+            length += added;
         }
         hop = mapping.HopAddresses[0];
         hopPort = mapping.HopPorts[0];
