@@ -47,10 +47,23 @@ public sealed class NestedTests : WorldScenario
         Assert.Equal(Sha256(file), Download(_world.A1, _world.B, StandIn3, file, 5002));
     }
 
-    private void StartBoxes()
+    [Fact]
+    public void Depth3_IPv6AtEveryLevel_TcpUdpPing()
     {
-        StartBox(_world.U, [], $"{NestedWorld.Depth3Server}:any");
-        StartBox(_world.T, [], $"{NestedWorld.UAddress}:udp/100", $"{NestedWorld.Depth2Server}:any");
-        StartBox(_world.Y, [], $"{NestedWorld.TAddress}:udp/100");
+        StartBoxes(["--listen", "[::]:100"]);
+        StartClient(_world.A, NestedWorld.Depth3Map6(StandIn6));
+        Exchange(_world.A, _world.B, StandIn6);
+        var file = MakeFile("bulk", 10);
+        Assert.Equal(Sha256(file), Download(_world.A, _world.B, StandIn6, file, 5002));
+    }
+
+    private const string StandIn6 = "fd6e:6174:7474::30";
+
+    private void StartBoxes(string[]? extra = null)
+    {
+        extra ??= [];
+        StartBox(_world.U, extra, $"{NestedWorld.Depth3Server}:any", "[fd00:12::2]:any");
+        StartBox(_world.T, extra, $"{NestedWorld.UAddress}:udp/100", "[fd00:11::5]:udp/100", $"{NestedWorld.Depth2Server}:any");
+        StartBox(_world.Y, extra, $"{NestedWorld.TAddress}:udp/100", "[fd00:10::5]:udp/100");
     }
 }
