@@ -51,6 +51,15 @@ public sealed class ProxyTests(ITestOutputHelper output) : WorldScenario(output,
     }
 
     [Fact]
+    public void Figure5_IPv6Proxy_V6InV6_TcpUdpPing()
+    {
+        var world = ProxyWorld.Build(Net, gatewayIsBox: false);
+        StartBox(world.T, ["--source-nat", "self", "--listen", "[::]:100"], $"[{ProxyWorld.ServerAddress6}]:any");
+        StartClient(world.A, $"p6=[{ProxyWorld.YPublic6}]:100,{ProxyWorld.ServerAddress6}@fd6e:6174:7474::40");
+        Exchange(world.A, world.B, "fd6e:6174:7474::40");
+    }
+
+    [Fact]
     public void Figure5_ProxyNestedUnderGatewayBox_TcpUdpPing()
     {
         var world = ProxyWorld.Build(Net, gatewayIsBox: true);
