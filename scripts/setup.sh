@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   iproute2 iputils-ping nftables conntrack iperf3 socat curl procps python3 ca-certificates
-  dnsutils bind9 bind9-utils coturn stun-client dnsmasq dnsperf
+  dnsutils bind9 bind9-utils coturn stun-client dnsmasq dnsperf traceroute
   openvpn wireguard-go wireguard-tools
   openssl  # certificates for the STUN-over-TLS test
 )

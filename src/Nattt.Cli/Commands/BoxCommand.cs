@@ -28,6 +28,14 @@ internal static class BoxCommand
     private static readonly Option<int> TcpIdle = new("--tcp-idle") { Description = "Seconds a TCP flow may be idle. Defaults to 7440 (RFC 5382).", DefaultValueFactory = _ => 7440 };
     private static readonly Option<int> UdpIdle = new("--udp-idle") { Description = "Seconds a UDP flow may be idle. Defaults to 300 (RFC 4787).", DefaultValueFactory = _ => 300 };
     private static readonly Option<int> IcmpIdle = new("--icmp-idle") { Description = "Seconds an ICMP echo flow may be idle. Defaults to 60.", DefaultValueFactory = _ => 60 };
+    private static readonly Option<string> SourceNat = new("--source-nat")
+    {
+        Description = "Source address of forwarded packets: 'client' keeps the client's public address (the box is the " +
+                      "network's gateway, figures 1-3); 'self' masquerades them to this host's address so that replies " +
+                      "come back even when the destination's default route points at another router (a NATTT proxy " +
+                      "behind a legacy NAT that forwards only the tunnel port, figure 5). Defaults to client.",
+        DefaultValueFactory = _ => "client",
+    };
     private static readonly Option<string> Control = new("--control-socket") { Description = "Unix socket for 'nattt status'. Defaults to /run/nattt/box.sock.", DefaultValueFactory = _ => "/run/nattt/box.sock" };
 
     public static Command Create()
@@ -37,7 +45,7 @@ internal static class BoxCommand
             "the source as a NAPT when the client is behind a legacy NAT), and tunnel the replies back. Runs on the NAT " +
             "gateway itself, or on any host behind a legacy NAT that forwards the tunnel port to it (a NATTT proxy). " +
             "Needs root and net.ipv4.ip_forward=1. Publishes nothing unless told with --publish.");
-        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, Control })
+        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, SourceNat, Control })
             command.Options.Add(o);
         CliSupport.AddDaemonOptions(command);
         command.SetAction((result, _) => CliSupport.RunDaemonAsync("box", async () =>
@@ -67,8 +75,15 @@ internal static class BoxCommand
                 ? uint.TryParse(markText[2..], System.Globalization.NumberStyles.HexNumber, null, out var mark)
                 : uint.TryParse(markText, out mark)))
             throw new UsageException($"--mark '{markText}' is not a number");
+        var sourceNat = o.Get(SourceNat) switch
+        {
+            "client" => BoxSourceNat.Client,
+            "self" => BoxSourceNat.Self,
+            var other => throw new UsageException($"--source-nat '{other}' must be client or self"),
+        };
         var options = new BoxOptions
         {
+            SourceNat = sourceNat,
             Listen = listen,
             Publish = rules,
             TunName = o.Get(Tun),

@@ -19,6 +19,12 @@ internal static class ClientCommand
                       "Defaults to 198.18.0.0/15 (RFC 2544 benchmarking range: never routed on the Internet, not loopback).",
         DefaultValueFactory = _ => "198.18.0.0/15",
     };
+    private static readonly Option<string> Pool6 = new("--pool6")
+    {
+        Description = "IPv6 stand-in pool (IPv6 destinations, AAAA answers), prefix length 64 to 120; its first host is the " +
+                      "client's own inner IPv6 address. Defaults to fd6e:6174:7474::/64 (a unique local /64, RFC 4193).",
+        DefaultValueFactory = _ => StandInTable.DefaultPool6.ToString(),
+    };
     private static readonly Option<string> Tun = new("--tun") { Description = "Name of the TUN device. Defaults to nattt0.", DefaultValueFactory = _ => "nattt0" };
     private static readonly Option<int> TunMtu = new("--tun-mtu") { Description = "MTU of the TUN device. Defaults to 1400 (three IPv4 nesting levels fit in a 1500-byte path).", DefaultValueFactory = _ => 1400 };
     private static readonly Option<int> Port = new("--port") { Description = "Local UDP port of the tunnel socket. Defaults to 0 (ephemeral).", DefaultValueFactory = _ => 0 };
@@ -52,7 +58,7 @@ internal static class ClientCommand
             "Run the NATTT client daemon (natttd): hand applications a stand-in address per destination, capture their " +
             "packets on a TUN device, and tunnel them in UDP through the destination's NATTT boxes. Unmodified programs " +
             "(curl, ssh, ping, iperf3) then reach hosts behind NATs. Needs root.");
-        foreach (var o in new Option[] { Map, Pool, Tun, TunMtu, Port, Keepalive, MappingIdle, Control, NoDns, DnsListen, DnsUpstream, DnsCaptureMode, ForceResolvConf, NatType })
+        foreach (var o in new Option[] { Map, Pool, Pool6, Tun, TunMtu, Port, Keepalive, MappingIdle, Control, NoDns, DnsListen, DnsUpstream, DnsCaptureMode, ForceResolvConf, NatType })
             command.Options.Add(o);
         DnsCaptureMode.AcceptOnlyFromAmong("none", "resolv-conf", "nft");
         CliSupport.AddDaemonOptions(command);
@@ -94,10 +100,12 @@ internal static class ClientCommand
             mappings.Add(m!);
         }
         if (!IPNetwork.TryParse(o.Get(Pool), out var pool)) throw new UsageException($"--pool '{o.Get(Pool)}' is not an address prefix");
+        if (!IPNetwork.TryParse(o.Get(Pool6), out var pool6)) throw new UsageException($"--pool6 '{o.Get(Pool6)}' is not an address prefix");
         var options = new ClientOptions
         {
             Mappings = mappings,
             Pool = pool,
+            Pool6 = pool6,
             TunName = o.Get(Tun),
             TunMtu = o.Get(TunMtu),
             LocalPort = o.Get(Port),

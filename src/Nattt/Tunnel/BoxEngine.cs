@@ -30,6 +30,11 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
     public ExposurePolicy Policy { get; } = policy;
     public int FlowCount { get { lock (_lock) return _flows.Count; } }
 
+    /// <summary>The largest inner packet the box carries either way (its TUN MTU: what fits one IPv4 level in a
+    /// 1500-byte path). The MSS of TCP SYNs in both directions is clamped to it minus the IP and TCP headers, so that
+    /// neither end sends segments the tunnel would have to fragment (RFC 4459). 0 disables clamping.</summary>
+    public int MaxInnerPacket { get; init; }
+
     /// <summary>Handles a tunnel payload from <paramref name="outerAddress"/>:<paramref name="outerPort"/>. On
     /// <see cref="TunnelVerdict.Forward"/> the first <paramref name="length"/> bytes of <paramref name="payload"/> are
     /// the rewritten packet to inject into the private network.</summary>
@@ -75,6 +80,7 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
         }
         if (!translatedAddress.Equals(tuple.Source)) packet.SetSource(translatedAddress);
         if (translatedPort != tuple.SourcePort) packet.SetSourcePort(translatedPort);
+        ClampMss(ref packet);
         length = packet.Bytes.Length;
         return TunnelVerdict.Forward;
     }
@@ -96,7 +102,7 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
             reason = TunnelDropReason.Malformed;
             return TunnelVerdict.Drop;
         }
-        if (packet.IsIcmpError) return Drop(TunnelDropReason.Unsupported, out reason);
+        if (packet.IsIcmpError) return ErrorFromLan(ref packet, out outerAddress, out outerPort, out length, out reason);
         var tuple = packet.Tuple;
         FlowTuple inner;
         lock (_lock)
@@ -112,8 +118,51 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
         }
         if (!tuple.Destination.Equals(inner.Source)) packet.SetDestination(inner.Source);
         if (tuple.DestinationPort != inner.SourcePort) packet.SetDestinationPort(inner.SourcePort);
+        ClampMss(ref packet);
         length = packet.Bytes.Length;
         Counters.TunnelOut(length);
+        return TunnelVerdict.Forward;
+    }
+
+    /// <summary>
+    /// An ICMP error from the private network (port unreachable, TTL exceeded, fragmentation needed...) about a packet
+    /// the box forwarded: its quote is that packet as translated (source = translated client). The flow is found by
+    /// the quote's tuple reversed (what a reply would carry); the quote's source and the error's destination go back to
+    /// the client's inner address and port, so the client sees an error about the packet it sent. The MTU of
+    /// "fragmentation needed" stays: the quoted packet is the client's innermost packet, whose size the box kept.
+    /// </summary>
+    private TunnelVerdict ErrorFromLan(ref IpPacket packet, out IpAddressValue outerAddress, out ushort outerPort,
+        out int length, out TunnelDropReason reason)
+    {
+        outerAddress = default;
+        outerPort = 0;
+        length = 0;
+        var embeddedParse = packet.TryGetEmbedded(out var quoted);
+        if (embeddedParse != PacketDropReason.None)
+        {
+            Counters.Malformed(embeddedParse);
+            return Drop(TunnelDropReason.Malformed, out reason);
+        }
+        var quotedTuple = quoted.Tuple;
+        if (!packet.Destination.Equals(quotedTuple.Source)) return Drop(TunnelDropReason.NoFlow, out reason);
+        FlowTuple inner;
+        lock (_lock)
+        {
+            if (!_flows.TryGetByLanReply(quotedTuple.Reverse(), out var flow)) return Drop(TunnelDropReason.NoFlow, out reason);
+            flow.LastSeenTicks = time.GetTimestamp();
+            flow.PacketsOut++;
+            flow.BytesOut += packet.Bytes.Length;
+            inner = flow.Inner;
+            outerAddress = flow.OuterAddress;
+            outerPort = flow.OuterPort;
+        }
+        if (!quotedTuple.Source.Equals(inner.Source)) quoted.SetSource(inner.Source);
+        if (quotedTuple.SourcePort != inner.SourcePort) quoted.SetSourcePort(inner.SourcePort);
+        if (!packet.Destination.Equals(inner.Source)) packet.SetDestination(inner.Source);
+        length = packet.Bytes.Length;
+        Counters.IcmpErrorRelayed();
+        Counters.TunnelOut(length);
+        reason = TunnelDropReason.None;
         return TunnelVerdict.Forward;
     }
 
@@ -162,6 +211,12 @@ public sealed class BoxEngine(ExposurePolicy policy, BoxFlowLimits limits, TimeP
             if (type != (tuple.Protocol == IpProtocol.Icmp ? 8 : 128)) return false;
         }
         return Policy.Allows(tuple.Destination.ToIPAddress(), tuple.Protocol, tuple.DestinationPort);
+    }
+
+    private void ClampMss(ref IpPacket packet)
+    {
+        if (MaxInnerPacket > 0 && packet.Protocol == IpProtocol.Tcp)
+            packet.TryClampTcpMss((ushort)(MaxInnerPacket - (packet.IsIPv4 ? 40 : 60)));
     }
 
     private static bool IsFinOrRst(ref IpPacket packet)

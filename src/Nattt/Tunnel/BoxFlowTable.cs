@@ -51,17 +51,17 @@ public sealed class BoxFlowTable(BoxFlowLimits limits)
         if (_byInbound.Count >= Limits.MaxFlows) return TunnelDropReason.TableFull;
         _perSource.TryGetValue(outerAddress, out var fromSource);
         if (fromSource >= Limits.MaxFlowsPerSource) return TunnelDropReason.SourceLimit;
-        if (outerAddress.IsIPv4 != inner.Source.IsIPv4) return TunnelDropReason.FamilyMismatch;
+        var translated = TranslatedSource(outerAddress, inner.Source.IsIPv4);
 
         var port = inner.SourcePort;
-        if (port == 0 || _byLanReply.ContainsKey(ReplyTuple(inner, outerAddress, port)))
+        if (port == 0 || _byLanReply.ContainsKey(ReplyTuple(inner, translated, port)))
         {
             var found = false;
             for (var i = 0; i < 64512 && !found; i++)
             {
                 port = _nextPort;
                 _nextPort = _nextPort >= 65535 ? (ushort)1024 : (ushort)(_nextPort + 1);
-                found = !_byLanReply.ContainsKey(ReplyTuple(inner, outerAddress, port));
+                found = !_byLanReply.ContainsKey(ReplyTuple(inner, translated, port));
             }
             if (!found) return TunnelDropReason.PortsExhausted;
         }
@@ -70,7 +70,7 @@ public sealed class BoxFlowTable(BoxFlowLimits limits)
             OuterAddress = outerAddress,
             OuterPort = outerPort,
             Inner = inner,
-            TranslatedAddress = outerAddress,
+            TranslatedAddress = translated,
             TranslatedPort = port,
             CreatedTicks = nowTicks,
             LastSeenTicks = nowTicks,
@@ -80,6 +80,21 @@ public sealed class BoxFlowTable(BoxFlowLimits limits)
         _perSource[outerAddress] = fromSource + 1;
         return TunnelDropReason.None;
     }
+
+    /// <summary>RFC 7600's IPv4 dummy address: the translated source of IPv4 inner packets that came over IPv6.</summary>
+    public static readonly IpAddressValue IPv4FromIPv6Source = IpAddressValue.FromIPv4(0xC0000008); // 192.0.0.8
+
+    /// <summary>
+    /// The inner source a new flow gets: the outer source address when the families agree (figure 2). An IPv6 inner
+    /// packet that came over IPv4 gets the outer address inside the RFC 6052 well-known prefix (64:ff9b::a.b.c.d), so
+    /// the destination still sees who it is; an IPv4 one that came over IPv6 gets 192.0.0.8 (RFC 7600), since 128 bits
+    /// do not fit in 32: the NAPT's ports keep those clients apart. Either way the reply reaches the box only if the
+    /// box is the network's gateway or masquerades (--source-nat self).
+    /// </summary>
+    public static IpAddressValue TranslatedSource(IpAddressValue outer, bool innerIsIPv4) =>
+        outer.IsIPv4 == innerIsIPv4 ? outer
+        : innerIsIPv4 ? IPv4FromIPv6Source
+        : IpAddressValue.FromIPv6(0x0064_ff9b_0000_0000UL, outer.Low & 0xFFFF_FFFFUL);
 
     /// <summary>The tuple a reply from the private network carries. For ICMP echo the identifier is the "port" on
     /// both sides, so a translated identifier appears as source and destination port of the reply.</summary>

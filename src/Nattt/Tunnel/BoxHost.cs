@@ -37,7 +37,7 @@ public sealed class BoxHost : IAsyncDisposable
         _time = time;
         _dropLog = new RateLimitedLog(_logger, time, TimeSpan.FromSeconds(10));
         _routing = new BoxRouting(options, new NetworkConfig(loggers.CreateLogger("nattt.box.net")), _logger);
-        Engine = new BoxEngine(new ExposurePolicy(options.Publish), options.Limits, time);
+        Engine = new BoxEngine(new ExposurePolicy(options.Publish), options.Limits, time) { MaxInnerPacket = options.TunMtu };
         _startedTicks = time.GetTimestamp();
     }
 

@@ -28,6 +28,10 @@ public sealed record BoxOptions
 
     public BoxFlowLimits Limits { get; init; } = new();
 
+    /// <summary>Whose address the forwarded packets leave with. Defaults to <see cref="BoxSourceNat.Client"/> (a box on
+    /// the gateway); <see cref="BoxSourceNat.Self"/> makes a NATTT proxy (figure 5) on a host behind a legacy NAT.</summary>
+    public BoxSourceNat SourceNat { get; init; } = BoxSourceNat.Client;
+
     /// <summary>The control socket for <c>nattt status</c>. Defaults to /run/nattt/box.sock.</summary>
     public string ControlSocket { get; init; } = "/run/nattt/box.sock";
 
@@ -43,4 +47,17 @@ public sealed record BoxOptions
         if (Limits.MaxFlowsPerSource < 1) problems.Add("--max-flows-per-source must be at least 1");
         return problems;
     }
+}
+
+/// <summary>The source address a box gives the packets it forwards into its private network.</summary>
+public enum BoxSourceNat
+{
+    /// <summary>The client's outer (public) address: the box is the private network's gateway, so the replies pass
+    /// through it anyway (figures 1 to 3).</summary>
+    Client,
+
+    /// <summary>The box host's own address, by a kernel masquerade of what leaves the TUN device: the box is an ordinary
+    /// host whose neighbours route to another gateway (a legacy NAT), so only its own address brings the replies back
+    /// (figure 5, the NATTT proxy). The destination sees the proxy, not the client.</summary>
+    Self,
 }

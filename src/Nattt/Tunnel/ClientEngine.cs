@@ -41,17 +41,24 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
         if (mapping.Destination.IsIPv4 != packet.Destination.IsIPv4) return Drop(TunnelDropReason.FamilyMismatch, out reason);
         packet.SetDestination(mapping.Destination);
         var levels = mapping.HopAddresses.Length - 1;
+        var overhead = 0;
+        for (var i = levels; i >= 1; i--) overhead += Encapsulation.LayerOverhead(mapping.HopAddresses[i]);
         if (packet.Protocol == IpProtocol.Tcp)
-            packet.TryClampTcpMss((ushort)(tunMtu - 40 - levels * Encapsulation.IPv4LayerOverhead));
+            packet.TryClampTcpMss((ushort)Math.Max(536, tunMtu - (packet.IsIPv4 ? 40 : 60) - overhead));
         length = packet.Bytes.Length;
+        if (start < overhead || length + overhead > ushort.MaxValue) return Drop(TunnelDropReason.TooBig, out reason);
         for (var i = levels; i >= 1; i--)
         {
-            if (!mapping.HopAddresses[i].IsIPv4) return Drop(TunnelDropReason.FamilyMismatch, out reason);
-            if (start < Encapsulation.IPv4LayerOverhead) return Drop(TunnelDropReason.TooBig, out reason);
-            Encapsulation.WriteIPv4UdpLayer(buffer, start, length, Table.OwnAddress, LocalPort,
-                mapping.HopAddresses[i], mapping.HopPorts[i]);
-            start -= Encapsulation.IPv4LayerOverhead;
-            length += Encapsulation.IPv4LayerOverhead;
+            // Each level has the hop's family, whatever the family of the packet inside it.
+            var hopAddress = mapping.HopAddresses[i];
+            var own = Table.OwnAddressLike(hopAddress);
+            if (hopAddress.IsIPv4)
+                Encapsulation.WriteIPv4UdpLayer(buffer, start, length, own, LocalPort, hopAddress, mapping.HopPorts[i]);
+            else
+                Encapsulation.WriteIPv6UdpLayer(buffer, start, length, own, LocalPort, hopAddress, mapping.HopPorts[i]);
+            var added = Encapsulation.LayerOverhead(hopAddress);
+            start -= added;
+            length += added;
         }
         hop = mapping.HopAddresses[0];
         hopPort = mapping.HopPorts[0];
@@ -89,8 +96,17 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
             return Drop(TunnelDropReason.NoFlow, out reason);
         }
         IpPacket.TryParse(payload.Slice(start, length), out var inner);
-        if (inner.IsIcmpError) return Drop(TunnelDropReason.Unsupported, out reason);
-        inner.SetSource(mapping!.StandIn);
+        if (inner.IsIcmpError)
+        {
+            // An error about a packet the application sent to the stand-in (Resolve checked the quote): the quote's
+            // destination goes back to the stand-in, and so does the error's source when the destination host itself
+            // sent it. A router inside the box's network keeps its own address, as traceroute through a VPN shows it.
+            inner.TryGetEmbedded(out var quoted);
+            quoted.SetDestination(mapping!.StandIn);
+            if (inner.Source.Equals(mapping.Destination)) inner.SetSource(mapping.StandIn);
+            Counters.IcmpErrorRelayed();
+        }
+        else inner.SetSource(mapping!.StandIn);
         reason = TunnelDropReason.None;
         return TunnelVerdict.Forward;
     }
@@ -105,7 +121,7 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
         length = 0;
         parse = IpPacket.TryParse(level, out var packet);
         if (parse != PacketDropReason.None) return false;
-        if (!packet.Destination.Equals(Table.OwnAddress)) return false;
+        if (!Table.IsOwnAddress(packet.Destination)) return false;
         if (packet.Protocol == IpProtocol.Udp && depth + 1 < Encapsulation.MaxDepth && !packet.IsIcmpError)
         {
             var payloadOffset = packet.TransportOffset + 8;
@@ -121,7 +137,16 @@ public sealed class ClientEngine(StandInTable table, int tunMtu)
                 }
             }
         }
-        mapping = Table.FindByReply(hop0, hop0Port, packet.Source, middle[..depth], middlePorts[..depth], packet.Bytes.Length);
+        var replySource = packet.Source;
+        if (packet.IsIcmpError)
+        {
+            // An ICMP error belongs to the mapping of the packet it quotes, which the client sent from its own address.
+            parse = packet.TryGetEmbedded(out var quoted);
+            if (parse != PacketDropReason.None) return false;
+            if (!Table.IsOwnAddress(quoted.Source)) return false;
+            replySource = quoted.Destination;
+        }
+        mapping = Table.FindByReply(hop0, hop0Port, replySource, middle[..depth], middlePorts[..depth], packet.Bytes.Length);
         if (mapping is null) return false;
         length = packet.Bytes.Length;
         return true;

@@ -39,7 +39,7 @@ public sealed class ClientHost : IAsyncDisposable
         _time = time;
         _dropLog = new RateLimitedLog(_logger, time, TimeSpan.FromSeconds(10));
         _routing = new ClientRouting(options, new NetworkConfig(loggers.CreateLogger("nattt.client.net")), _logger);
-        Table = new StandInTable(options.Pool, time, options.MappingIdle);
+        Table = new StandInTable(options.Pool, time, options.MappingIdle, options.Pool6);
         Engine = new ClientEngine(Table, options.TunMtu);
         foreach (var m in options.Mappings) Table.AddStatic(m.Path, m.Name, m.StandIn);
         _startedTicks = time.GetTimestamp();
@@ -61,7 +61,7 @@ public sealed class ClientHost : IAsyncDisposable
         try
         {
             _tun = TunDevice.Open(_options.TunName);
-            _routing.Install(Table.OwnAddress.ToString());
+            _routing.Install(Table.OwnAddress.ToString(), Table.OwnAddress6.ToString());
             _socket = OpenSocket(_options.LocalPort);
             Engine.LocalPort = (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
             _control = new ControlServer(_options.ControlSocket, HandleControl, _logger);

@@ -47,6 +47,9 @@ public sealed record ClientOptions
     /// as fake-IP systems use): never routed on the Internet, not loopback, so applications treat it as remote.</summary>
     public IPNetwork Pool { get; init; } = IPNetwork.Parse("198.18.0.0/15");
 
+    /// <summary>The IPv6 stand-in pool. Defaults to fd6e:6174:7474::/64 (a ULA /64, docs/encapsulation.md section 7).</summary>
+    public IPNetwork Pool6 { get; init; } = StandInTable.DefaultPool6;
+
     /// <summary>The client's TUN device. Defaults to "nattt0".</summary>
     public string TunName { get; init; } = "nattt0";
 
@@ -73,9 +76,12 @@ public sealed record ClientOptions
         if (TunMtu is < 576 or > 65535) problems.Add($"--tun-mtu {TunMtu} must be between 576 and 65535");
         if (Pool.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || Pool.PrefixLength > 30)
             problems.Add($"--pool {Pool} must be an IPv4 prefix of length 30 or shorter");
+        if (Pool6.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || Pool6.PrefixLength is < 64 or > 120)
+            problems.Add($"--pool6 {Pool6} must be an IPv6 prefix of length 64 to 120");
         if (LocalPort is < 0 or > 65535) problems.Add($"--port {LocalPort} must be 0 to 65535");
         foreach (var m in Mappings)
-            if (m.StandIn is not null && !Pool.Contains(m.StandIn)) problems.Add($"stand-in {m.StandIn} of {m.Name} is outside the pool {Pool}");
+            if (m.StandIn is not null && !Pool.Contains(m.StandIn) && !Pool6.Contains(m.StandIn))
+                problems.Add($"stand-in {m.StandIn} of {m.Name} is outside the pools {Pool} and {Pool6}");
         return problems;
     }
 }

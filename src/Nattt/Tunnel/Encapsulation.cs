@@ -51,6 +51,22 @@ public static class Encapsulation
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], 0);
     }
 
+    /// <summary>
+    /// Writes an IPv6 + UDP header for one nesting level into the <see cref="IPv6LayerOverhead"/> bytes before
+    /// <paramref name="start"/>. IPv6 requires the UDP checksum (RFC 8200 8.1; the zero-checksum exception of RFC 6935
+    /// needs the receiver's consent, which a plain box's kernel does not give), so it is computed over the level.
+    /// IPv6 routers never fragment: a level too big for a link inside comes back as "packet too big".
+    /// </summary>
+    public static void WriteIPv6UdpLayer(Span<byte> buffer, int start, int length, IpAddressValue source, ushort sourcePort,
+        IpAddressValue destination, ushort destinationPort)
+    {
+        PacketBuilder.WriteUdpHeader(buffer.Slice(start - 8, 8 + length), source, sourcePort, destination, destinationPort, length);
+        PacketBuilder.WriteIPv6Header(buffer.Slice(start - IPv6LayerOverhead, 40), source, destination, IpProtocol.Udp, length + 8);
+    }
+
+    /// <summary>Bytes a nesting level to <paramref name="hop"/> adds.</summary>
+    public static int LayerOverhead(IpAddressValue hop) => hop.IsIPv4 ? IPv4LayerOverhead : IPv6LayerOverhead;
+
     private static ushort HeaderChecksum(ReadOnlySpan<byte> header)
     {
         uint sum = 0;

@@ -20,23 +20,47 @@ public sealed class StandInTable : IStandInMappings
     private readonly uint _poolBase;
     private readonly uint _poolSize;
     private uint _nextOffset = 2;
+    private readonly ulong _pool6High, _pool6Low, _pool6Size;
+    private ulong _nextOffset6 = 2;
 
-    public StandInTable(IPNetwork pool, TimeProvider time, TimeSpan idleTimeout)
+    /// <summary>The default IPv6 stand-in pool: a ULA /64 (RFC 4193) whose Global ID spells "natt" (6e 61 74 74).
+    /// See docs/encapsulation.md section 7 for why.</summary>
+    public static readonly IPNetwork DefaultPool6 = IPNetwork.Parse("fd6e:6174:7474::/64");
+
+    public StandInTable(IPNetwork pool, TimeProvider time, TimeSpan idleTimeout, IPNetwork? pool6 = null)
     {
         if (pool.BaseAddress.AddressFamily != AddressFamily.InterNetwork || pool.PrefixLength > 30)
             throw new ArgumentException("the stand-in pool must be an IPv4 prefix of length 30 or shorter", nameof(pool));
+        var p6 = pool6 ?? DefaultPool6;
+        if (p6.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6 || p6.PrefixLength is < 64 or > 120)
+            throw new ArgumentException("the IPv6 stand-in pool must be an IPv6 prefix of length 64 to 120", nameof(pool6));
         Pool = pool;
+        Pool6 = p6;
         _time = time;
         IdleTimeout = idleTimeout;
         _poolBase = ToUInt(pool.BaseAddress);
         _poolSize = 1u << (32 - pool.PrefixLength);
         OwnAddress = IpAddressValue.FromIPAddress(FromUInt(_poolBase + 1));
+        var base6 = IpAddressValue.FromIPAddress(p6.BaseAddress);
+        _pool6High = base6.High;
+        _pool6Low = base6.Low;
+        _pool6Size = p6.PrefixLength == 64 ? ulong.MaxValue : 1UL << (128 - p6.PrefixLength);
+        OwnAddress6 = IpAddressValue.FromIPv6(_pool6High, _pool6Low + 1);
     }
 
     public IPNetwork Pool { get; }
+    /// <summary>The IPv6 stand-in pool (AAAA answers, IPv6 destinations).</summary>
+    public IPNetwork Pool6 { get; }
     public TimeSpan IdleTimeout { get; }
     /// <summary>The client's own inner source address (the pool's first host, assigned to the TUN device).</summary>
     public IpAddressValue OwnAddress { get; }
+    /// <summary>The client's own inner IPv6 source address (the IPv6 pool's first host, on the TUN device too).</summary>
+    public IpAddressValue OwnAddress6 { get; }
+
+    /// <summary>The client's own inner address of <paramref name="address"/>'s family.</summary>
+    public IpAddressValue OwnAddressLike(IpAddressValue address) => address.IsIPv4 ? OwnAddress : OwnAddress6;
+
+    public bool IsOwnAddress(IpAddressValue address) => address.Equals(OwnAddress) || address.Equals(OwnAddress6);
 
     /// <summary>Adds a mapping from configuration (never expires). A null <paramref name="standIn"/> takes the next free one.</summary>
     public StandInMapping AddStatic(TunnelPath path, string name, IPAddress? standIn)
@@ -45,21 +69,29 @@ public sealed class StandInTable : IStandInMappings
         {
             if (_byPath.ContainsKey(path)) throw new ArgumentException($"the path {path} is mapped twice");
             IpAddressValue address;
+            var v6 = path.Destination.AddressFamily == AddressFamily.InterNetworkV6;
             if (standIn is not null)
             {
-                if (!Pool.Contains(standIn) || ToUInt(standIn) - _poolBase < 2 || ToUInt(standIn) - _poolBase >= _poolSize - 1)
-                    throw new ArgumentException($"{standIn} is not a usable address of the stand-in pool {Pool}");
+                if ((standIn.AddressFamily == AddressFamily.InterNetworkV6) != v6)
+                    throw new ArgumentException($"{standIn} is not of the family of the destination {path.Destination}");
+                if (v6 ? !IsUsable6(standIn)
+                       : !Pool.Contains(standIn) || ToUInt(standIn) - _poolBase < 2 || ToUInt(standIn) - _poolBase >= _poolSize - 1)
+                    throw new ArgumentException($"{standIn} is not a usable address of the stand-in pool {(v6 ? Pool6 : Pool)}");
                 address = IpAddressValue.FromIPAddress(standIn);
                 if (_byStandIn.ContainsKey(address)) throw new ArgumentException($"{standIn} is mapped twice");
             }
-            else if (!TryAllocate(out address)) throw new ArgumentException($"the stand-in pool {Pool} is exhausted");
+            else if (!(v6 ? TryAllocate6(out address) : TryAllocate(out address)))
+                throw new ArgumentException($"the stand-in pool {(v6 ? Pool6 : Pool)} is exhausted");
             return Add(address, path, name, isStatic: true, validFor: TimeSpan.Zero);
         }
     }
 
     public IPAddress? MapOrRefresh(TunnelPath path, string name, AddressFamily family, TimeSpan validFor)
     {
-        if (family != AddressFamily.InterNetwork) return null; // no IPv6 stand-in pool yet: AAAA gets NODATA
+        // A stand-in has the destination's family: the client translates addresses, not families (AAAA of an IPv4
+        // destination, or A of an IPv6 one, gets NODATA).
+        if (family != path.Destination.AddressFamily || family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            return null;
         lock (_lock)
         {
             var now = _time.GetTimestamp();
@@ -69,7 +101,8 @@ public sealed class StandInTable : IStandInMappings
                 if (until > existing.ValidUntilTicks) existing.ValidUntilTicks = until;
                 return existing.StandIn.ToIPAddress();
             }
-            if (!TryAllocate(out var address)) return null;
+            IpAddressValue address;
+            if (!(family == AddressFamily.InterNetworkV6 ? TryAllocate6(out address) : TryAllocate(out address))) return null;
             return Add(address, path, name, isStatic: false, validFor).StandIn.ToIPAddress();
         }
     }
@@ -180,6 +213,28 @@ public sealed class StandInTable : IStandInMappings
         }
         address = default;
         return false;
+    }
+
+    private bool TryAllocate6(out IpAddressValue address)
+    {
+        // Offsets 0 (subnet-router anycast) and 1 (our own address) are never handed out; a /64 is never exhausted
+        // in practice, so the search is bounded by the table's size, not the pool's.
+        for (var tries = 0; tries <= _byStandIn.Count; tries++)
+        {
+            var offset = _nextOffset6;
+            _nextOffset6 = _nextOffset6 + 1 >= _pool6Size ? 2 : _nextOffset6 + 1;
+            var candidate = IpAddressValue.FromIPv6(_pool6High, _pool6Low + offset);
+            if (!_byStandIn.ContainsKey(candidate)) { address = candidate; return true; }
+        }
+        address = default;
+        return false;
+    }
+
+    private bool IsUsable6(IPAddress standIn)
+    {
+        if (!Pool6.Contains(standIn)) return false;
+        var v = IpAddressValue.FromIPAddress(standIn);
+        return v.High != _pool6High || v.Low - _pool6Low >= 2;
     }
 
     private StandInMapping Add(IpAddressValue address, TunnelPath path, string name, bool isStatic, TimeSpan validFor)

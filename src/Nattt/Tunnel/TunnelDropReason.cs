@@ -36,6 +36,7 @@ public sealed class TunnelCounters
     private readonly long[] _drops = new long[Enum.GetValues<TunnelDropReason>().Length];
     private readonly long[] _packetDrops = new long[Enum.GetValues<Packets.PacketDropReason>().Length];
     private long _tunnelPacketsIn, _tunnelBytesIn, _tunnelPacketsOut, _tunnelBytesOut, _keepalives, _flowsCreated, _flowsExpired;
+    private long _icmpErrorsRelayed;
 
     public void Drop(TunnelDropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     public void Malformed(Packets.PacketDropReason reason)
@@ -48,6 +49,8 @@ public sealed class TunnelCounters
     public void Keepalive() => Interlocked.Increment(ref _keepalives);
     public void FlowCreated() => Interlocked.Increment(ref _flowsCreated);
     public void FlowsExpired(int n) => Interlocked.Add(ref _flowsExpired, n);
+    /// <summary>An ICMP error about a tunnel flow, translated and passed on.</summary>
+    public void IcmpErrorRelayed() => Interlocked.Increment(ref _icmpErrorsRelayed);
 
     public long Drops(TunnelDropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
 
@@ -63,6 +66,7 @@ public sealed class TunnelCounters
             ["keepalives"] = Interlocked.Read(ref _keepalives),
             ["flows_created"] = Interlocked.Read(ref _flowsCreated),
             ["flows_expired"] = Interlocked.Read(ref _flowsExpired),
+            ["icmp_errors_relayed"] = Interlocked.Read(ref _icmpErrorsRelayed),
         };
         foreach (var r in Enum.GetValues<TunnelDropReason>())
             if (r != TunnelDropReason.None) d["drop_" + ToSnake(r.ToString())] = Interlocked.Read(ref _drops[(int)r]);

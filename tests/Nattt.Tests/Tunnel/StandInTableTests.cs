@@ -33,9 +33,32 @@ public sealed class StandInTableTests
     }
 
     [Fact]
-    public void MapOrRefresh_IPv6_ReturnsNullWithoutAnIPv6Pool()
+    public void MapOrRefresh_AaaaForIPv4Destination_ReturnsNull()
     {
         Assert.Null(NewTable().MapOrRefresh(Path("203.0.113.1:100", "10.0.0.2"), "b.", AddressFamily.InterNetworkV6, TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void MapOrRefresh_IPv6Destination_GetsAStandInFromTheIPv6Pool()
+    {
+        var table = NewTable();
+        var a = table.MapOrRefresh(Path("[2001:db8:1::1]:100", "fd00:10::2"), "b6.", AddressFamily.InterNetworkV6, TimeSpan.FromSeconds(60));
+        var b = table.MapOrRefresh(Path("203.0.113.1:100", "fd00:10::3"), "c6.", AddressFamily.InterNetworkV6, TimeSpan.FromSeconds(60));
+        Assert.Equal("fd6e:6174:7474::2", a!.ToString());
+        Assert.Equal("fd6e:6174:7474::3", b!.ToString());
+        Assert.Equal("fd6e:6174:7474::1", table.OwnAddress6.ToString());
+        Assert.Null(table.MapOrRefresh(Path("203.0.113.1:100", "fd00:10::3"), "c6.", AddressFamily.InterNetwork, TimeSpan.FromSeconds(60)));
+        Assert.NotNull(table.FindByStandIn(IpAddressValue.FromIPAddress(a), 0));
+    }
+
+    [Fact]
+    public void AddStatic_IPv6StandInOutsidePoolOrOfOtherFamily_Refused()
+    {
+        var table = NewTable();
+        Assert.Throws<ArgumentException>(() => table.AddStatic(Path("203.0.113.1:100", "fd00:10::2"), "x", IPAddress.Parse("fd00:99::2")));
+        Assert.Throws<ArgumentException>(() => table.AddStatic(Path("203.0.113.1:100", "fd00:10::2"), "x", IPAddress.Parse("198.18.0.9")));
+        Assert.Throws<ArgumentException>(() => table.AddStatic(Path("203.0.113.1:100", "fd00:10::2"), "x", IPAddress.Parse("fd6e:6174:7474::1")));
+        Assert.Equal("fd6e:6174:7474::9", table.AddStatic(Path("203.0.113.1:100", "fd00:10::2"), "x", IPAddress.Parse("fd6e:6174:7474::9")).StandIn.ToString());
     }
 
     [Fact]

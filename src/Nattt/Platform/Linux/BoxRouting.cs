@@ -43,6 +43,17 @@ public sealed class BoxRouting(BoxOptions options, NetworkConfig net, ILogger lo
         net.Ip("link", "set", tun, "mtu", $"{options.TunMtu}", "up");
         // Packets from the tunnel carry the client's public source, which the reverse path would route elsewhere.
         net.WriteSysctl($"net/ipv4/conf/{tun}/rp_filter", "0");
+        // Proxy mode (figure 5): what leaves the TUN device toward the network gets this host's address, so that the
+        // destination answers here even though its default route is another router; conntrack undoes the masquerade
+        // on the reply, which keeps the connection's mark and is steered back into the TUN device below.
+        var selfNat = options.SourceNat == BoxSourceNat.Self
+            ? $$"""
+              chain postrouting {
+                type nat hook postrouting priority srcnat; policy accept;
+                iifname "{{tun}}" masquerade
+              }
+              """
+            : "";
         net.Nft($$"""
             table inet {{Table}} {
               chain prerouting {
@@ -50,6 +61,14 @@ public sealed class BoxRouting(BoxOptions options, NetworkConfig net, ILogger lo
                 iifname "{{tun}}" ct mark set {{Mark}}
                 iifname != "{{tun}}" ct mark {{Mark}} meta mark set {{Mark}}
               }
+              # ICMP errors this host's own kernel sends about tunnelled packets (TTL exceeded, fragmentation needed
+              # on the way into the network) belong to the tunnelled connection: route them to the TUN device too,
+              # or they would go to the client's public address outside the tunnel and match nothing there.
+              chain output {
+                type route hook output priority mangle; policy accept;
+                ct mark {{Mark}} meta mark set {{Mark}}
+              }
+              {{selfNat}}
             }
             """);
         net.Ip("-4", "rule", "add", "fwmark", Mark, "lookup", $"{options.RouteTable}", "priority", "100");
