@@ -30,6 +30,9 @@ internal static class BoxCommand
     private static readonly Option<int> IcmpIdle = new("--icmp-idle") { Description = "Seconds an ICMP echo flow may be idle. Defaults to 60.", DefaultValueFactory = _ => 60 };
     private static readonly Option<string> Control = new("--control-socket") { Description = "Unix socket for 'nattt status'. Defaults to /run/nattt/box.sock.", DefaultValueFactory = _ => "/run/nattt/box.sock" };
 
+    private static readonly Option<string?> MetricsListen = new("--metrics-listen") { Description = "Serve Prometheus metrics (GET /metrics) over HTTP on ADDRESS:PORT, e.g. 127.0.0.1:9477. Defaults to off." };
+    private static readonly Option<bool> NoBatching = new("--no-batching") { Description = "Move tunnel datagrams one per system call instead of in batches (recvmmsg/sendmmsg), to compare or to work around. Defaults to false (batches where the kernel allows)." };
+
     public static Command Create()
     {
         var command = new Command("box",
@@ -37,7 +40,7 @@ internal static class BoxCommand
             "the source as a NAPT when the client is behind a legacy NAT), and tunnel the replies back. Runs on the NAT " +
             "gateway itself, or on any host behind a legacy NAT that forwards the tunnel port to it (a NATTT proxy). " +
             "Needs root and net.ipv4.ip_forward=1. Publishes nothing unless told with --publish.");
-        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, Control })
+        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, Control, MetricsListen, NoBatching })
             command.Options.Add(o);
         CliSupport.AddDaemonOptions(command);
         command.SetAction((result, _) => CliSupport.RunDaemonAsync("box", async () =>
@@ -67,8 +70,13 @@ internal static class BoxCommand
                 ? uint.TryParse(markText[2..], System.Globalization.NumberStyles.HexNumber, null, out var mark)
                 : uint.TryParse(markText, out mark)))
             throw new UsageException($"--mark '{markText}' is not a number");
+        IPEndPoint? metrics = null;
+        if (o.Get(MetricsListen) is { } metricsText && (!IPEndPoint.TryParse(metricsText, out metrics) || metrics.Port == 0))
+            throw new UsageException($"--metrics-listen '{metricsText}' is not ADDRESS:PORT");
         var options = new BoxOptions
         {
+            MetricsListen = metrics,
+            UdpBatching = o.Get(NoBatching) ? Platform.Linux.UdpBatchMode.Plain : Platform.Linux.UdpBatchMode.Auto,
             Listen = listen,
             Publish = rules,
             TunName = o.Get(Tun),

@@ -26,13 +26,15 @@ internal static class ClientCommand
     private static readonly Option<int> MappingIdle = new("--mapping-idle") { Description = "Seconds a DNS-learnt mapping stays unused after its TTL. Defaults to 300.", DefaultValueFactory = _ => 300 };
     private static readonly Option<string> Control = new("--control-socket") { Description = "Unix socket for 'nattt status'. Defaults to /run/nattt/client.sock.", DefaultValueFactory = _ => "/run/nattt/client.sock" };
 
+    private static readonly Option<bool> NoBatching = new("--no-batching") { Description = "Move tunnel datagrams one per system call instead of in batches (recvmmsg/sendmmsg), to compare or to work around. Defaults to false (batches where the kernel allows)." };
+
     public static Command Create()
     {
         var command = new Command("client",
             "Run the NATTT client daemon (natttd): hand applications a stand-in address per destination, capture their " +
             "packets on a TUN device, and tunnel them in UDP through the destination's NATTT boxes. Unmodified programs " +
             "(curl, ssh, ping, iperf3) then reach hosts behind NATs. Needs root.");
-        foreach (var o in new Option[] { Map, Pool, Tun, TunMtu, Port, Keepalive, MappingIdle, Control }) command.Options.Add(o);
+        foreach (var o in new Option[] { Map, Pool, Tun, TunMtu, Port, Keepalive, MappingIdle, Control, NoBatching }) command.Options.Add(o);
         CliSupport.AddDaemonOptions(command);
         command.SetAction((result, _) => CliSupport.RunDaemonAsync("client", async () =>
         {
@@ -56,6 +58,7 @@ internal static class ClientCommand
         if (!IPNetwork.TryParse(o.Get(Pool), out var pool)) throw new UsageException($"--pool '{o.Get(Pool)}' is not an address prefix");
         var options = new ClientOptions
         {
+            UdpBatching = o.Get(NoBatching) ? Nattt.Platform.Linux.UdpBatchMode.Plain : Nattt.Platform.Linux.UdpBatchMode.Auto,
             Mappings = mappings,
             Pool = pool,
             TunName = o.Get(Tun),
