@@ -29,11 +29,13 @@ timeout 1800 dotnet "$bin" --filter '*BoxEngineBenchmarks*' '*ClientEngineBenchm
     cat "$f"
     echo
   done
-  echo "## Managed heap per live flow"
+  echo "## Memory per live flow"
   echo
   echo "\`dotnet Nattt.Bench.dll memory-per-flow\`: GC heap after a forced full collection with N flows open through"
-  echo "BoxEngine.FromTunnel (box) or N static mappings (client), minus the heap before, divided by N. Measured"
-  echo "in-process on the engine, not as a daemon's RSS; dictionaries grow by doubling, so the per-flow figure steps."
+  echo "BoxEngine.FromTunnel (box) or N static mappings (client), minus the heap before, divided by N; and the process's"
+  echo "RSS (VmRSS) delta over the same step. Measured in-process on the engine, not on a running daemon. Dictionaries"
+  echo "grow by doubling, so the per-flow figure steps; the RSS of the 1-flow rows is mostly JIT and runtime start-up,"
+  echo "and the GC keeps freed segments mapped, so RSS deltas are upper bounds."
   echo
   echo "$memory"
 } > bench/results/tunnel-codepaths.md
