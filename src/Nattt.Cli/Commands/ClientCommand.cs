@@ -52,13 +52,15 @@ internal static class ClientCommand
     private static readonly Option<bool> ForceResolvConf = new("--force-resolv-conf") { Description = "With --dns-capture resolv-conf, replace even a symlink to systemd-resolved's stub. Defaults to off." };
     private static readonly Option<ushort> NatType = new("--nat-type") { Description = "The NAT resource record's type code. Defaults to 65324 (the NAT3D prototype's).", DefaultValueFactory = _ => Nattt.Dns.NatRecord.DefaultType };
 
+    private static readonly Option<bool> NoBatching = new("--no-batching") { Description = "Move tunnel datagrams one per system call instead of in batches (recvmmsg/sendmmsg), to compare or to work around. Defaults to false (batches where the kernel allows)." };
+
     public static Command Create()
     {
         var command = new Command("client",
             "Run the NATTT client daemon (natttd): hand applications a stand-in address per destination, capture their " +
             "packets on a TUN device, and tunnel them in UDP through the destination's NATTT boxes. Unmodified programs " +
             "(curl, ssh, ping, iperf3) then reach hosts behind NATs. Needs root.");
-        foreach (var o in new Option[] { Map, Pool, Pool6, Tun, TunMtu, Port, Keepalive, MappingIdle, Control, NoDns, DnsListen, DnsUpstream, DnsCaptureMode, ForceResolvConf, NatType })
+        foreach (var o in new Option[] { Map, Pool, Pool6, Tun, TunMtu, Port, Keepalive, MappingIdle, Control, NoBatching, NoDns, DnsListen, DnsUpstream, DnsCaptureMode, ForceResolvConf, NatType })
             command.Options.Add(o);
         DnsCaptureMode.AcceptOnlyFromAmong("none", "resolv-conf", "nft");
         CliSupport.AddDaemonOptions(command);
@@ -103,6 +105,7 @@ internal static class ClientCommand
         if (!IPNetwork.TryParse(o.Get(Pool6), out var pool6)) throw new UsageException($"--pool6 '{o.Get(Pool6)}' is not an address prefix");
         var options = new ClientOptions
         {
+            UdpBatching = o.Get(NoBatching) ? Nattt.Platform.Linux.UdpBatchMode.Plain : Nattt.Platform.Linux.UdpBatchMode.Auto,
             Mappings = mappings,
             Pool = pool,
             Pool6 = pool6,
