@@ -47,9 +47,11 @@ internal static class TurnCommand
             var text = parse.GetValue(server)!;
             IPEndPoint? endPoint = IPAddress.TryParse(text, out var bare) ? new IPEndPoint(bare, defaultPort)
                 : IPEndPoint.TryParse(text, out var withPort) ? withPort : null;
-            if (endPoint is null) return Fail($"'{text}' is not ADDRESS or ADDRESS:PORT");
+            // IPAddress.TryParse also takes inet_aton's short forms ("1.2.3" is 1.2.0.3): a typo must not send anywhere.
+            if (endPoint is null || !IsCanonical(text, endPoint)) return Fail($"'{text}' is not ADDRESS or ADDRESS:PORT");
             IPEndPoint? peerEndPoint = null;
-            if (parse.GetValue(peer) is { } peerText && (!IPEndPoint.TryParse(peerText, out peerEndPoint) || peerEndPoint.Port == 0))
+            if (parse.GetValue(peer) is { } peerText && (!IPEndPoint.TryParse(peerText, out peerEndPoint) || peerEndPoint.Port == 0 ||
+                                                          !IsCanonical(peerText, peerEndPoint)))
                 return Fail($"--peer: '{peerText}' is not ADDRESS:PORT");
             if (parse.GetValue(size) < 16) return Fail("--size must be at least 16");
             string? username = parse.GetValue(user), pass = parse.GetValue(password);
@@ -153,6 +155,14 @@ internal static class TurnCommand
         // Wait for stragglers up to 2 s after the last packet (or the overall timeout).
         await Task.WhenAny(receiver, Task.Delay(2000, cancel)).ContinueWith(_ => { }, TaskScheduler.Default);
         lock (rtts) return (count, [.. rtts]);
+    }
+
+    /// <summary>True if an IPv4 address was written as four decimal parts (IPv6 is always explicit).</summary>
+    private static bool IsCanonical(string text, IPEndPoint endPoint)
+    {
+        if (endPoint.AddressFamily != AddressFamily.InterNetwork) return true;
+        var host = text.Contains(':') ? text[..text.LastIndexOf(':')] : text;
+        return host == endPoint.Address.ToString();
     }
 
     private static int Fail(string message)

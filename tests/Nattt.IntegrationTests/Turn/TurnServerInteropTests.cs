@@ -46,6 +46,30 @@ public sealed class TurnServerInteropTests(ITestOutputHelper output) : Namespace
     }
 
     [Fact]
+    public void Uclient_OverTls_AgainstNatttTurnServer_RelaysEveryPacket()
+    {
+        var world = TurnLab.Build(Net);
+        var dir = Directory.CreateTempSubdirectory("nattt-turn-tls-");
+        try
+        {
+            string cert = Path.Combine(dir.FullName, "cert.pem"), key = Path.Combine(dir.FullName, "key.pem");
+            Shell.Run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-keyout", key, "-out", cert,
+                "-days", "1", "-nodes", "-subj", "/CN=turn.test"]).EnsureSuccess();
+            using var server = TurnLab.StartNatttServer(world.Turn, "--user", $"{TurnLab.User}:{TurnLab.Password}", "--cert", cert, "--pkey", key);
+            var (sent, received, lost, text) = TurnLab.Uclient(world.Client,
+                "-t", "-S", "-p", "5349", "-u", TurnLab.User, "-w", TurnLab.Password, "-e", TurnLab.PeerAddress, "-n", "50", "-m", "2", "-l", "170", "-c", "-z", "5");
+            Output.WriteLine(text);
+            Assert.Equal(100, sent);
+            Assert.Equal(0, lost);
+            Assert.Equal(100, received);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Uclient_WrongPassword_IsRefusedAndCounted()
     {
         var world = TurnLab.Build(Net);

@@ -117,6 +117,18 @@ public sealed class TurnCredentialTests
     }
 
     [Fact]
+    public void UserDatabase_CoturnSqliteFile_IsRefusedWithAnExplanation()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllBytes(path, [.. "SQLite format 3\0"u8.ToArray(), 1, 2, 3, 0, 0xFF]);
+        var db = new TurnUserDatabase();
+        var problems = db.Load(path);
+        File.Delete(path);
+        Assert.Contains("SQLite", Assert.Single(problems));
+        Assert.Equal(0, db.Count);
+    }
+
+    [Fact]
     public void SharedSecret_PasswordIsBase64HmacSha1OfUsername()
     {
         // The TURN REST API draft's scheme: coturn computes the same value (checked against it in the namespace tests).

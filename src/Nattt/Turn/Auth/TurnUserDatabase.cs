@@ -38,6 +38,15 @@ public sealed class TurnUserDatabase : ITurnCredentialStore
     public List<string> Load(string path)
     {
         var problems = new List<string>();
+        using (var head = File.OpenRead(path))
+        {
+            Span<byte> magic = stackalloc byte[16];
+            if (head.Read(magic) == 16 && magic.SequenceEqual("SQLite format 3\0"u8))
+            {
+                problems.Add($"{path} is coturn's SQLite user database: export it as user:0xKEY lines (turnadmin -l lists users; keys with turnadmin -k)");
+                return problems;
+            }
+        }
         int number = 0;
         foreach (var raw in File.ReadLines(path))
         {

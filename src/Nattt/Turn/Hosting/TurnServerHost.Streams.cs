@@ -13,6 +13,13 @@ public sealed partial class TurnServerHost
     /// <summary>Connections that have not finished the TLS handshake or sent a first frame within this are closed.</summary>
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Connections accepted but not yet registered (TLS handshake running); written with Interlocked.</summary>
+    private int _handshaking;
+
+    /// <summary>TCP and TLS connections at once: twice the allocation quota (one connection holds at most one
+    /// allocation), at least 1,000, 65,536 when the quota is unlimited.</summary>
+    private int MaxStreamConnections => _options.TotalQuota > 0 ? Math.Max(1000, 2 * _options.TotalQuota) : 65536;
+
     private void StartStreamListener(IPEndPoint endPoint, bool tls)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -32,6 +39,15 @@ public sealed partial class TurnServerHost
             try { socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false); }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset) { continue; }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
+            int open;
+            lock (_engineLock) open = _streams.Count + _handshaking;
+            if (open >= MaxStreamConnections)
+            {
+                _engine.Counters.Drop(TurnDropReason.ConnectionLimit);
+                socket.Dispose(); // a flood of connections must not exhaust memory or file descriptors
+                continue;
+            }
+            Interlocked.Increment(ref _handshaking);
             _ = Task.Run(() => ServeConnectionAsync(socket, tls));
         }
     }
@@ -42,6 +58,7 @@ public sealed partial class TurnServerHost
         var key = new TurnClientKey(tls ? TurnTransport.Tls : TurnTransport.Tcp, Normalize((IPEndPoint)socket.RemoteEndPoint!), (IPEndPoint)socket.LocalEndPoint!);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         StreamClientConnection? connection = null;
+        bool registered = false;
         try
         {
             if (tls)
@@ -54,6 +71,8 @@ public sealed partial class TurnServerHost
             }
             connection = new StreamClientConnection(key, stream);
             lock (_engineLock) _streams[key] = connection;
+            Interlocked.Decrement(ref _handshaking);
+            registered = true;
             var writer = connection.WriteLoopAsync(_stop.Token);
             await ReadFramesAsync(stream, key).ConfigureAwait(false);
             connection.Complete();
@@ -66,6 +85,7 @@ public sealed partial class TurnServerHost
         }
         finally
         {
+            if (!registered) Interlocked.Decrement(ref _handshaking);
             lock (_engineLock)
             {
                 _streams.Remove(key);

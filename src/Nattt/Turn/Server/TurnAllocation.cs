@@ -44,6 +44,10 @@ public sealed class TurnAllocation
     internal byte[] AllocateTransactionId { get; set; } = [];
     internal byte[] AllocateResponse { get; set; } = [];
 
+    /// <summary>The last Send indication's peer and its decoded attribute bytes (see TurnServerEngine.SendPeer).</summary>
+    internal IPEndPoint? LastSendPeer { get; set; }
+    internal byte[] LastSendPeerBytes { get; set; } = [];
+
     internal TokenBucket ToPeerLimit { get; }
     internal TokenBucket ToClientLimit { get; }
 

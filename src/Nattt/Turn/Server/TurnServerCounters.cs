@@ -23,6 +23,8 @@ public enum TurnDropReason : byte
     Unexpected,
     /// <summary>The transport could not take the packet (socket error, full TCP send queue).</summary>
     SendFailed,
+    /// <summary>A TCP or TLS connection refused because the server holds its maximum of connections.</summary>
+    ConnectionLimit,
 }
 
 /// <summary>

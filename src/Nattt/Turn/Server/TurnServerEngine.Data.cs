@@ -16,13 +16,35 @@ public sealed partial class TurnServerEngine
     private void OnSendIndication(in TurnClientKey client, in StunMessageReader message)
     {
         if (!_allocations.TryGetValue(client, out var allocation)) { Counters.Drop(TurnDropReason.NoAllocation); return; }
-        if (XorPeerAddressAttribute.Read(message, out var peer) != StunError.None || peer is null ||
-            DataAttribute.Read(message, out var data) != StunError.None)
+        var peer = SendPeer(allocation, message);
+        if (peer is null || DataAttribute.Read(message, out var data) != StunError.None)
         {
             Counters.Drop(TurnDropReason.Malformed);
             return;
         }
         RelayToPeer(allocation, peer, data);
+    }
+
+    /// <summary>
+    /// The XOR-PEER-ADDRESS of a Send indication. Decoding makes a new IPEndPoint; a client sending a stream of
+    /// indications to one peer would allocate one per packet, so the last decoded peer is kept with its
+    /// (un-XORed) bytes and reused when they match.
+    /// </summary>
+    private static IPEndPoint? SendPeer(TurnAllocation allocation, in StunMessageReader message)
+    {
+        if (!message.TryGetAttribute(StunAttributeType.XorPeerAddress, out var value) || value.Length is not (8 or 20)) return null;
+        Span<byte> plain = stackalloc byte[20];
+        plain = plain[..value.Length];
+        value.CopyTo(plain);
+        var key = message.CookieAndTransactionId;
+        for (int i = 4; i < plain.Length; i++) plain[i] ^= key[i - 4];
+        plain[2] ^= key[0];
+        plain[3] ^= key[1];
+        if (allocation.LastSendPeer is not null && plain.SequenceEqual(allocation.LastSendPeerBytes)) return allocation.LastSendPeer;
+        if (StunAddress.ReadXor(value, key, out var peer) != StunError.None) return null;
+        allocation.LastSendPeerBytes = plain.ToArray();
+        allocation.LastSendPeer = peer;
+        return peer;
     }
 
     private void OnChannelData(in TurnClientKey client, ReadOnlySpan<byte> packet)
