@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   iproute2 iputils-ping nftables conntrack iperf3 socat curl procps python3 ca-certificates
-  dnsutils bind9 coturn stun-client traceroute
+  dnsutils bind9 bind9-utils coturn stun-client dnsmasq dnsperf traceroute
   openvpn wireguard-go wireguard-tools
+  openssl  # certificates for the STUN-over-TLS test
 )
 
 if [ "${NATTT_SKIP_APT:-0}" != "1" ]; then
@@ -20,7 +21,7 @@ if [ "${NATTT_SKIP_APT:-0}" != "1" ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   # Debian starts no service on install here, but make sure the ones we drive ourselves are not running.
-  for s in named coturn openvpn; do systemctl stop "$s" >/dev/null 2>&1 || true; done
+  for s in named coturn openvpn dnsmasq; do systemctl stop "$s" >/dev/null 2>&1 || true; done
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -13,8 +13,10 @@ for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "== $name"
   dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-      --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s*(Failed|Skipped) |^(Passed|Failed)!|error' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+      --logger "console;verbosity=normal" > "$results/$name.log" 2>&1 || status=1
+  # The failures with their messages, and the runner's own summary line.
+  grep -E -A12 '^\s+Failed [A-Za-z]' "$results/$name.log" | grep -vE '^\s+at (System|Xunit|ReflectionAbstraction)' | head -200
+  grep -E '^\s*(Skipped) |^(Passed|Failed)!|Total tests|error [A-Z]+[0-9]+' "$results/$name.log" | head -50
 done
 
 # Sum the counters of every TRX file (one per test project).
@@ -28,7 +30,10 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
     total, passed, failed = int(c.get("total", 0)), int(c.get("passed", 0)), int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     p += passed; f += failed; s += total - passed - failed
     print(f"{path.rsplit('/',1)[-1]}: {passed} passed, {failed} failed, {total - passed - failed} skipped")
+if not glob.glob(sys.argv[1] + "/*.trx"):
+    f += 1  # no results at all: the run itself failed
 print(f"{p} passed, {f} failed, {s} skipped")
+sys.exit(1 if f else 0)
 PY
 summary_rc=$?
 [ $summary_rc -eq 0 ] || status=1

@@ -74,6 +74,21 @@ public sealed class LabHost
         Ip("link", "set", ifName, "up");
     }
 
+    /// <summary>Gives programs run in this namespace their own /etc/resolv.conf: <c>ip netns exec</c> bind-mounts
+    /// /etc/netns/NAMESPACE/resolv.conf over it. The file is removed with the namespace.</summary>
+    public void SetResolvConf(string text)
+    {
+        var dir = Path.Combine("/etc/netns", Namespace);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "resolv.conf"), text);
+    }
+
+    internal void RemoveNetnsEtc()
+    {
+        var dir = Path.Combine("/etc/netns", Namespace);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
     public void AddRoute(string destination, string via) => Ip("route", "add", destination, "via", via);
 
     public void DefaultRoute(string via) =>

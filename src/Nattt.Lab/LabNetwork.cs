@@ -102,7 +102,7 @@ public sealed class LabNetwork : IDisposable
         // Every step runs for every host even if one fails, so that one failure never leaks the rest.
         var errors = new List<Exception>();
         foreach (var step in new Action<LabHost>[] { h => h.StopProcesses(), h => h.KillStragglers(),
-                     h => Shell.Run("ip", "netns", "del", h.Namespace).EnsureSuccess() })
+                     h => Shell.Run("ip", "netns", "del", h.Namespace).EnsureSuccess(), h => h.RemoveNetnsEtc() })
             foreach (var host in _hosts)
             {
                 try { step(host); }
@@ -123,6 +123,7 @@ public sealed class LabNetwork : IDisposable
         var netns = Shell.Run("ip", "netns", "list").StandardOutput;
         leaks.AddRange(netns.Split('\n').Where(l => l.StartsWith(Prefix, StringComparison.Ordinal))
             .Select(l => "namespace " + l.Split(' ')[0]));
+        leaks.AddRange(_hosts.Where(h => Directory.Exists(Path.Combine("/etc/netns", h.Namespace))).Select(h => "/etc/netns/" + h.Namespace));
         var links = Shell.Run("ip", "-o", "link", "show").StandardOutput;
         leaks.AddRange(links.Split('\n').Where(l => l.Contains(RunId, StringComparison.Ordinal))
             .Select(l => "root interface " + l.Trim()));

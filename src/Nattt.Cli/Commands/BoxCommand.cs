@@ -38,6 +38,9 @@ internal static class BoxCommand
     };
     private static readonly Option<string> Control = new("--control-socket") { Description = "Unix socket for 'nattt status'. Defaults to /run/nattt/box.sock.", DefaultValueFactory = _ => "/run/nattt/box.sock" };
 
+    private static readonly Option<string?> MetricsListen = new("--metrics-listen") { Description = "Serve Prometheus metrics (GET /metrics) over HTTP on ADDRESS:PORT, e.g. 127.0.0.1:9477. Defaults to off." };
+    private static readonly Option<bool> NoBatching = new("--no-batching") { Description = "Move tunnel datagrams one per system call instead of in batches (recvmmsg/sendmmsg), to compare or to work around. Defaults to false (batches where the kernel allows)." };
+
     public static Command Create()
     {
         var command = new Command("box",
@@ -45,7 +48,7 @@ internal static class BoxCommand
             "the source as a NAPT when the client is behind a legacy NAT), and tunnel the replies back. Runs on the NAT " +
             "gateway itself, or on any host behind a legacy NAT that forwards the tunnel port to it (a NATTT proxy). " +
             "Needs root and net.ipv4.ip_forward=1. Publishes nothing unless told with --publish.");
-        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, SourceNat, Control })
+        foreach (var o in new Option[] { Listen, Publish, Tun, TunMtu, Mark, RouteTable, MaxFlows, MaxFlowsPerSource, TcpIdle, UdpIdle, IcmpIdle, SourceNat, Control, MetricsListen, NoBatching })
             command.Options.Add(o);
         CliSupport.AddDaemonOptions(command);
         command.SetAction((result, _) => CliSupport.RunDaemonAsync("box", async () =>
@@ -81,9 +84,14 @@ internal static class BoxCommand
             "self" => BoxSourceNat.Self,
             var other => throw new UsageException($"--source-nat '{other}' must be client or self"),
         };
+        IPEndPoint? metrics = null;
+        if (o.Get(MetricsListen) is { } metricsText && (!IPEndPoint.TryParse(metricsText, out metrics) || metrics.Port == 0))
+            throw new UsageException($"--metrics-listen '{metricsText}' is not ADDRESS:PORT");
         var options = new BoxOptions
         {
             SourceNat = sourceNat,
+            MetricsListen = metrics,
+            UdpBatching = o.Get(NoBatching) ? Platform.Linux.UdpBatchMode.Plain : Platform.Linux.UdpBatchMode.Auto,
             Listen = listen,
             Publish = rules,
             TunName = o.Get(Tun),

@@ -102,6 +102,9 @@ internal static class CliSupport
         catch (PlatformException e) { return Fail(name, e.Message, 1); }
         catch (ArgumentException e) { return Fail(name, e.Message, 2); }
         catch (InvalidOperationException e) { return Fail(name, e.Message, 1); }
+        catch (System.Net.Sockets.SocketException e) { return Fail(name, e.Message, 1); }
+        catch (IOException e) { return Fail(name, e.Message, 1); }
+        catch (UnauthorizedAccessException e) { return Fail(name, e.Message, 1); }
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -12,5 +12,12 @@ internal static class CommandCatalog
         yield return StatusCommand.Create();
         yield return DemoCommand.Create();
         yield return VersionCommand.Create();
+        yield return StunServerCommand.Create();
+        yield return StunCommand.Create();
+        yield return StunLoadCommand.Create();
+        yield return DnsCommand.Create();
+        yield return TurnServerCommand.Create();
+        yield return TurnCommand.Create();
+        yield return TurnLoadCommand.Create();
     }
 }

@@ -48,13 +48,13 @@ internal static class DemoCommand
                 "--control-socket", $"/run/nattt/demo-{tag}-box.sock");
 
             say("Figure 1: A runs 'nattt client' with B's tunnel path (Y's public address, B's private address). B gets the stand-in 198.18.0.10.");
-            NatttProgram.StartDaemon(w.A, "client", "--map", "b=203.0.113.1:100,10.0.0.2@198.18.0.10",
+            NatttProgram.StartDaemon(w.A, "client", "--no-dns", "--map", "b=203.0.113.1:100,10.0.0.2@198.18.0.10",
                 "--control-socket", $"/run/nattt/demo-{tag}-a.sock");
             say("A: curl http://198.18.0.10/  (an unmodified curl)");
             Show(w.A.Exec("curl", ["-sS", "-m", "5", "http://198.18.0.10/"]));
 
             say("Figure 2: A1 sits behind two legacy NATs (x1 at home, x at the carrier) that know nothing of NATTT.");
-            NatttProgram.StartDaemon(w.A1, "client", "--map", "b=203.0.113.1:100,10.0.0.2@198.18.0.10",
+            NatttProgram.StartDaemon(w.A1, "client", "--no-dns", "--map", "b=203.0.113.1:100,10.0.0.2@198.18.0.10",
                 "--control-socket", $"/run/nattt/demo-{tag}-a1.sock");
             say("A1: curl http://198.18.0.10/ and ping -c 2 198.18.0.10");
             Show(w.A1.Exec("curl", ["-sS", "-m", "5", "http://198.18.0.10/"]));

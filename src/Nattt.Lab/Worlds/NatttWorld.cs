@@ -22,6 +22,8 @@ public sealed class NatttWorld
     public const string UnpublishedPrivate = "10.0.0.3";
     public const string CarrierPublic = "203.0.113.2";
 
+    /// <summary>The "Internet" switch (203.0.113.0/24), for scenarios that add hosts to it (a DNS server, say).</summary>
+    public required LabHost Inet { get; init; }
     public required LabHost A { get; init; }
     public required LabHost Y { get; init; }
     public required LabHost B { get; init; }
@@ -76,6 +78,6 @@ public sealed class NatttWorld
             a2.DefaultRoute("192.168.1.1");
             x2.MakeNatRouter("wan0");
         }
-        return new NatttWorld { A = a, Y = y, B = b, B2 = b2, X = x, X1 = x1, A1 = a1, X2 = x2, A2 = a2 };
+        return new NatttWorld { Inet = inet, A = a, Y = y, B = b, B2 = b2, X = x, X1 = x1, A1 = a1, X2 = x2, A2 = a2 };
     }
 }

@@ -32,6 +32,13 @@ public sealed record BoxOptions
     /// the gateway); <see cref="BoxSourceNat.Self"/> makes a NATTT proxy (figure 5) on a host behind a legacy NAT.</summary>
     public BoxSourceNat SourceNat { get; init; } = BoxSourceNat.Client;
 
+    /// <summary>How the tunnel socket moves datagrams. Defaults to <see cref="Platform.Linux.UdpBatchMode.Auto"/>
+    /// (recvmmsg/sendmmsg where the kernel has them, else one datagram per call); <c>--no-batching</c> forces plain.</summary>
+    public Platform.Linux.UdpBatchMode UdpBatching { get; init; } = Platform.Linux.UdpBatchMode.Auto;
+
+    /// <summary>Where to serve Prometheus metrics (GET /metrics over HTTP). Defaults to null: off.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
+
     /// <summary>The control socket for <c>nattt status</c>. Defaults to /run/nattt/box.sock.</summary>
     public string ControlSocket { get; init; } = "/run/nattt/box.sock";
 

@@ -17,7 +17,10 @@ namespace Nattt.Tunnel;
 /// </summary>
 public sealed class ClientHost : IAsyncDisposable
 {
-    private const int BufferSize = 65536;
+    /// <summary>Datagrams per receive call: 32 slots of 64 KiB (2 MiB pinned).</summary>
+    private const int ReceiveBatchSize = 32;
+    /// <summary>Packets per send call (sendmmsg).</summary>
+    private const int SendBatchSize = 32;
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -26,7 +29,9 @@ public sealed class ClientHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly long _startedTicks;
     private readonly List<Func<Dictionary<string, object?>>> _statusExtensions = [];
-    private Socket? _socket;
+    private IUdpBatchSocket? _udp;
+    private readonly object _sendLock = new(); // guards the send side of _udp: the app loop and the keepalive timer both send
+    private readonly UdpBatch _keepaliveBatch = new(16, 64); // used under _sendLock only
     private TunDevice? _tun;
     private ControlServer? _control;
     private Thread? _fromApp, _fromTunnel;
@@ -62,12 +67,13 @@ public sealed class ClientHost : IAsyncDisposable
         {
             _tun = TunDevice.Open(_options.TunName);
             _routing.Install(Table.OwnAddress.ToString(), Table.OwnAddress6.ToString());
-            _socket = OpenSocket(_options.LocalPort);
-            Engine.LocalPort = (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
+            _udp = UdpBatchSockets.Create(OpenSocket(_options.LocalPort), TimeSpan.FromMilliseconds(200), _options.UdpBatching, _logger);
+            Engine.LocalPort = (ushort)((IPEndPoint)_udp.LocalEndPoint).Port;
             _control = new ControlServer(_options.ControlSocket, HandleControl, _logger);
         }
         catch
         {
+            _udp?.Dispose();
             _tun?.Dispose();
             _routing.Dispose();
             throw;
@@ -81,7 +87,7 @@ public sealed class ClientHost : IAsyncDisposable
         _expiry = _time.CreateTimer(_ => Table.Expire(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
         foreach (var m in Table.Snapshot())
             _logger.LogInformation("mapping {Name}: {StandIn} -> {Path}", m.Name, m.StandIn, m.Path);
-        _logger.LogInformation("client tunnel socket on udp port {Port}", Engine.LocalPort);
+        _logger.LogInformation("client tunnel socket on udp port {Port} ({Batching})", Engine.LocalPort, _udp!.Kind);
         _logger.LogInformation("ready");
     }
 
@@ -108,77 +114,121 @@ public sealed class ClientHost : IAsyncDisposable
         return socket;
     }
 
+    /// <summary>Applications' packets into the tunnel: waits for one TUN packet, takes whatever else is queued (up to
+    /// a batch) without waiting, and sends them in one call. Every packet is read at <see cref="ClientEngine.Headroom"/>
+    /// into its slot; the engine wraps it in place, and a batch is sent from one offset, so a packet of another
+    /// nesting depth than the batch's first sends the batch collected so far and starts a new one.</summary>
     private void FromAppLoop()
     {
-        var buffer = GC.AllocateArray<byte>(ClientEngine.Headroom + BufferSize, pinned: true);
-        var to = new SocketAddress(_socket!.AddressFamily);
+        var batch = new UdpBatch(SendBatchSize, ClientEngine.Headroom + Math.Max(_options.TunMtu, 1500));
+        var ipv4Socket = _udp!.LocalEndPoint.AddressFamily == AddressFamily.InterNetwork;
+        var batchStart = -1;
+        var count = 0;
         while (!_stop.IsCancellationRequested)
         {
-            int n;
-            try { n = _tun!.Read(buffer.AsSpan(ClientEngine.Headroom), 200); }
-            catch (ObjectDisposedException) { return; }
-            if (n == 0) continue;
-            var verdict = Engine.FromApplication(buffer, ClientEngine.Headroom, n, out var start, out var length,
-                out var hop, out var hopPort, out var reason);
-            if (verdict != TunnelVerdict.Forward)
+            for (var wait = 200; count < batch.Capacity; wait = 0)
             {
-                _dropLog.Warn(reason.ToString(), "dropped a packet from an application");
-                continue;
+                var slot = batch.Slot(count);
+                int n;
+                try { n = _tun!.Read(slot[ClientEngine.Headroom..], wait); }
+                catch (ObjectDisposedException) { return; }
+                if (n == 0) break;
+                var verdict = Engine.FromApplication(slot, ClientEngine.Headroom, n, out var start, out var length,
+                    out var hop, out var hopPort, out var reason);
+                if (verdict != TunnelVerdict.Forward)
+                {
+                    _dropLog.Warn(reason.ToString(), "dropped a packet from an application");
+                    continue;
+                }
+                if (!hop.IsIPv4 && ipv4Socket)
+                {
+                    Engine.Counters.Drop(TunnelDropReason.FamilyMismatch);
+                    continue;
+                }
+                if (count > 0 && start != batchStart)
+                {
+                    // Another depth: send what is collected, then move this packet to the first slot.
+                    if (!SendCollected(batch, batchStart, count)) return;
+                    slot.Slice(start, length).CopyTo(batch.Slot(0)[start..]);
+                    count = 0;
+                }
+                batchStart = start;
+                batch.Lengths[count] = length;
+                batch.Endpoints[count] = HostEndpoints.Endpoint(hop, hopPort);
+                count++;
             }
-            Send(buffer.AsSpan(start, length), hop, hopPort, to);
+            if (count == 0) continue;
+            if (!SendCollected(batch, batchStart, count)) return;
+            count = 0;
         }
     }
 
-    private void Send(ReadOnlySpan<byte> payload, IpAddressValue hop, ushort port, SocketAddress to)
+    /// <summary>Sends slots 0..count-1 from <paramref name="offset"/>; false when the socket is gone (stopping).</summary>
+    private bool SendCollected(UdpBatch batch, int offset, int count)
     {
-        if (!hop.IsIPv4 && _socket!.AddressFamily == AddressFamily.InterNetwork)
+        int sent;
+        try
         {
-            Engine.Counters.Drop(TunnelDropReason.FamilyMismatch);
-            return;
+            lock (_sendLock) sent = _udp!.SendBatch(batch, offset, count);
         }
-        SocketAddressCodec.Write(to, hop, port);
-        try { _socket!.SendTo(payload, SocketFlags.None, to); }
+        catch (ObjectDisposedException) { return false; }
         catch (SocketException e)
         {
-            Engine.Counters.Drop(TunnelDropReason.WriteFailed);
-            _dropLog.Warn("send", $"sending to {BoxEngine.Endpoint(hop, port)} failed: {e.SocketErrorCode}");
+            sent = 0;
+            _dropLog.Warn("send", $"sending {count} tunnel datagrams failed: {e.SocketErrorCode}");
         }
-        catch (ObjectDisposedException) { /* stopping */ }
+        for (var i = sent; i < count; i++) Engine.Counters.Drop(TunnelDropReason.WriteFailed);
+        return true;
     }
 
+    /// <summary>Tunnel datagrams to the applications: a batch per receive call, each unwrapped by the engine and
+    /// written to the TUN device one by one.</summary>
     private void FromTunnelLoop()
     {
-        var buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
-        var from = new SocketAddress(_socket!.AddressFamily);
+        var batch = new UdpBatch(ReceiveBatchSize, UdpBatch.MaxDatagramSize);
         while (!_stop.IsCancellationRequested)
         {
             int n;
-            try { n = _socket.ReceiveFrom(buffer, SocketFlags.None, from); }
+            try { n = _udp!.ReceiveBatch(batch, 0); }
             catch (SocketException e) when (!_stop.IsCancellationRequested)
             {
                 _dropLog.Warn("receive", $"tunnel socket: {e.SocketErrorCode}");
                 continue;
             }
             catch (Exception e) when (e is ObjectDisposedException or SocketException) { return; }
-            SocketAddressCodec.Read(from, out var address, out var port);
-            var verdict = Engine.FromTunnel(buffer.AsSpan(0, n), address, port, out var start, out var length, out var reason);
-            if (verdict == TunnelVerdict.Forward)
+            for (var i = 0; i < n; i++)
             {
-                try
+                var address = HostEndpoints.Address(batch.Endpoints[i], out var port);
+                var payload = batch.Datagram(i, 0);
+                var verdict = Engine.FromTunnel(payload, address, port, out var start, out var length, out var reason);
+                if (verdict == TunnelVerdict.Forward)
                 {
-                    if (!_tun!.Write(buffer.AsSpan(start, length))) Engine.Counters.Drop(TunnelDropReason.WriteFailed);
+                    try
+                    {
+                        if (!_tun!.Write(payload.Slice(start, length))) Engine.Counters.Drop(TunnelDropReason.WriteFailed);
+                    }
+                    catch (ObjectDisposedException) { return; }
                 }
-                catch (ObjectDisposedException) { return; }
+                else if (verdict == TunnelVerdict.Drop)
+                    _dropLog.Warn(reason.ToString(), $"dropped a tunnel packet from {BoxEngine.Endpoint(address, port)}");
             }
-            else if (verdict == TunnelVerdict.Drop)
-                _dropLog.Warn(reason.ToString(), $"dropped a tunnel packet from {BoxEngine.Endpoint(address, port)}");
         }
     }
 
+    /// <summary>An empty datagram to every active first hop, from the timer thread (hence the send lock).</summary>
     private void SendKeepalives()
     {
-        var to = new SocketAddress(_socket!.AddressFamily);
-        foreach (var (address, port) in Table.ActiveFirstHops()) Send([], address, port, to);
+        var hops = Table.ActiveFirstHops();
+        for (var first = 0; first < hops.Count; first += _keepaliveBatch.Capacity)
+        {
+            var count = Math.Min(_keepaliveBatch.Capacity, hops.Count - first);
+            for (var i = 0; i < count; i++)
+            {
+                _keepaliveBatch.Lengths[i] = 0;
+                _keepaliveBatch.Endpoints[i] = HostEndpoints.Endpoint(hops[first + i].Address, hops[first + i].Port);
+            }
+            if (!SendCollected(_keepaliveBatch, 0, count)) return;
+        }
     }
 
     private string? HandleControl(string command) => command switch
@@ -209,7 +259,7 @@ public sealed class ClientHost : IAsyncDisposable
         _stop.Cancel();
         _keepalive?.Dispose();
         _expiry?.Dispose();
-        _socket?.Dispose();
+        _udp?.Dispose();
         _fromTunnel?.Join();
         _tun?.Dispose();
         _fromApp?.Join();

@@ -69,6 +69,10 @@ public sealed record ClientOptions
     /// <summary>The control socket for <c>nattt status</c>. Defaults to /run/nattt/client.sock.</summary>
     public string ControlSocket { get; init; } = "/run/nattt/client.sock";
 
+    /// <summary>How the tunnel socket moves datagrams. Defaults to <see cref="Platform.Linux.UdpBatchMode.Auto"/>
+    /// (recvmmsg/sendmmsg where the kernel has them, else one datagram per call); <c>--no-batching</c> forces plain.</summary>
+    public Platform.Linux.UdpBatchMode UdpBatching { get; init; } = Platform.Linux.UdpBatchMode.Auto;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();

@@ -21,7 +21,8 @@ public sealed class UdpBatchSocketTests(ITestOutputHelper output) : NamespaceTes
         """;
 
     private const int Headroom = 64;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(300);
+    // A receive returns as soon as datagrams arrive; the bound only matters on a loaded machine.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     private LabHost? _host;
     private LabHost Host => _host ??= Net.AddHost("h");

@@ -31,7 +31,7 @@ public abstract class TunnelScenario : NamespaceTest
             "--publish", "10.0.0.2:tcp/5000-5010", "--publish", "10.0.0.2:udp/7", "--publish", "10.0.0.2:icmp", .. extra]);
 
     protected LabProcess StartClient(LabHost host, params string[] extra) =>
-        NatttProgram.StartDaemon(host, ["client", "--control-socket", SocketPath(host.Name),
+        NatttProgram.StartDaemon(host, ["client", "--no-dns", "--control-socket", SocketPath(host.Name),
             "--map", $"b=203.0.113.1:100,10.0.0.2@{StandIn}", "--map", $"b2=203.0.113.1:100,10.0.0.3@{UnpublishedStandIn}", .. extra]);
 
     protected JsonElement Status(string who)
@@ -92,7 +92,23 @@ public abstract class TunnelScenario : NamespaceTest
         return r.StandardOutput;
     }
 
-    protected LabProcess StartUdpEcho() => World.B.Start("socat", "-T", "10", "UDP-LISTEN:7,fork,reuseaddr", "PIPE");
+    /// <summary>A UDP echo server on b port 7: one socket answering each datagram to its source. Not socat's
+    /// UDP-LISTEN with fork, which hands the listening socket to a child connected to the first peer, so that a
+    /// second peer's datagram arriving before that connect is echoed to the first peer (batched sockets in the box
+    /// deliver two clients' datagrams back to back and made that race near-certain). Exits after 30 s idle.</summary>
+    protected LabProcess StartUdpEcho() => World.B.Start("/usr/bin/python3", "-c", """
+        import socket
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('0.0.0.0', 7))
+        s.settimeout(30)
+        try:
+            while True:
+                data, peer = s.recvfrom(65535)
+                s.sendto(data, peer)
+        except socket.timeout:
+            pass
+        """);
 
     public override void Dispose()
     {
