@@ -43,6 +43,16 @@ public sealed class IPv6Tests : WorldScenario
         Assert.Equal("64:ff9b::cb00:710a", PeerSeenByServer(StandIn6)); // RFC 6052 prefix + 203.0.113.10
     }
 
+    [Fact]
+    public void V6InV6_UdpToClosedPort_ApplicationSeesConnectionRefused()
+    {
+        // b's ICMPv6 port unreachable quotes the translated client; the box and the client translate it back.
+        Start($"v6=[{DualStackWorld.YPublic6}]:100,{DualStackWorld.Server6}@{StandIn6}");
+        var r = _world.A.Exec("socat", ["-T", "3", "-", $"UDP:[{StandIn6}]:9"], TimeSpan.FromSeconds(10), stdin: "anyone?\n");
+        Assert.False(r.Succeeded, r.StandardOutput);
+        Assert.Contains("Connection refused", r.StandardError);
+    }
+
     private void Start(string map)
     {
         StartBox(_world.Y, ["--listen", "[::]:100"], $"{DualStackWorld.Server4}:any", $"[{DualStackWorld.Server6}]:any");
