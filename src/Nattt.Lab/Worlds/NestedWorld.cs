@@ -34,6 +34,8 @@ public sealed class NestedWorld
     public const string Depth3Server = "10.2.0.2";
     public const string HomeNatPublic = "203.0.113.2";
 
+    /// <summary>The "Internet" switch, for scenarios that add hosts to it (a DNS server, say).</summary>
+    public required LabHost Inet { get; init; }
     public required LabHost A { get; init; }
     public required LabHost X { get; init; }
     public required LabHost A1 { get; init; }
@@ -94,6 +96,6 @@ public sealed class NestedWorld
         b.DefaultRoute("fd00:12::1");
         u.MakeNatRouter("wan0", servedUdpPorts: [100]);
 
-        return new NestedWorld { A = a, X = x, A1 = a1, Y = y, T = t, B1 = b1, U = u, B = b };
+        return new NestedWorld { Inet = inet, A = a, X = x, A1 = a1, Y = y, T = t, B1 = b1, U = u, B = b };
     }
 }

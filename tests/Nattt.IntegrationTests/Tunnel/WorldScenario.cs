@@ -26,7 +26,7 @@ public abstract class WorldScenario(ITestOutputHelper output, string scenario, s
 
     protected LabProcess StartClient(LabHost host, params string[] maps)
     {
-        var args = new List<string> { "client", "--control-socket", SocketPath(host.Name) };
+        var args = new List<string> { "client", "--no-dns", "--control-socket", SocketPath(host.Name) };
         foreach (var m in maps) args.AddRange(["--map", m]);
         return NatttProgram.StartDaemon(host, [.. args]);
     }
