@@ -331,7 +331,9 @@ nattt_rows() {
   fi
   [ "$ok" = 1 ] && { nattt_start A nattt-client client --map "$map" || ok=0; }
   if [ "$ok" = 1 ]; then
-    measure "$depth" "nattt $("$NATTT_BIN" version 2>/dev/null | head -n 1)" "$NATTT_STANDIN" "$note"
+    local version
+    version=$("$NATTT_BIN" version 2>/dev/null | head -n 1 || true)
+    measure "$depth" "${version:-nattt}" "$NATTT_STANDIN" "$note"
   else
     local why
     why=$(grep -h . "$WORK"/nattt-*.log 2>/dev/null | tail -n 2 | tr '\n|' '  ' | cut -c1-200)
