@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --out) OUT_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -331,7 +331,9 @@ nattt_rows() {
   fi
   [ "$ok" = 1 ] && { nattt_start A nattt-client client --map "$map" || ok=0; }
   if [ "$ok" = 1 ]; then
-    measure "$depth" "nattt $("$NATTT_BIN" version 2>/dev/null | head -n 1)" "$NATTT_STANDIN" "$note"
+    local version
+    version=$("$NATTT_BIN" version 2>/dev/null | head -n 1 || true)
+    measure "$depth" "${version:-nattt}" "$NATTT_STANDIN" "$note"
   else
     local why
     why=$(grep -h . "$WORK"/nattt-*.log 2>/dev/null | tail -n 2 | tr '\n|' '  ' | cut -c1-200)

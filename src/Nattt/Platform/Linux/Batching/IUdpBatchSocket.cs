@@ -19,7 +19,7 @@ public interface IUdpBatchSocket : IDisposable
 
     /// <summary>
     /// Waits up to the receive timeout for at least one datagram, then takes as many as are queued, up to the batch's
-    /// capacity, each into its slot from <paramref name="offset"/> on, filling <see cref="UdpBatch.Lengths"/> and
+    /// capacity (and <see cref="RecvmmsgUdpSocket.MaxBatchSize"/>; the plain socket takes one), each into its slot from <paramref name="offset"/> on, filling <see cref="UdpBatch.Lengths"/> and
     /// <see cref="UdpBatch.Endpoints"/>. Returns how many slots were filled: 0 when the timeout passed with nothing.
     /// A datagram larger than the room after <paramref name="offset"/> is dropped and counted, never delivered cut.
     /// </summary>
