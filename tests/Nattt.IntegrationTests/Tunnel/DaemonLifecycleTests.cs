@@ -41,6 +41,24 @@ public sealed class DaemonLifecycleTests(ITestOutputHelper output) : TunnelScena
     }
 
     [Fact]
+    public void Box_ConfigFile_IsReadAndFlagsWin()
+    {
+        var config = Path.Combine(Files.FullName, "box.json");
+        File.WriteAllText(config, """{ "publish": ["10.0.0.2:icmp"], "max-flows-per-source": 1, "udp-idle": 42 }""");
+        NatttProgram.StartDaemon(World.Y, "box", "--control-socket", SocketPath("box"), "--config", config, "--max-flows-per-source", "3");
+        StartClient(World.A);
+        Assert.True(World.A.Exec("ping", ["-c", "1", "-W", "2", StandIn]).Succeeded, "the file's --publish applies");
+        var status = Status("box");
+        Assert.Equal(["10.0.0.2:icmp"], status.GetProperty("published").EnumerateArray().Select(p => p.GetString()).ToArray());
+        Assert.Equal(3, status.GetProperty("limits").GetProperty("max_flows_per_source").GetInt64()); // the flag won
+
+        File.WriteAllText(config, """{ "publish": "10.0.0.2", "nonsense": 1 }""");
+        var bad = NatttProgram.Run(World.Y, "box", "--config", config);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("box.json", Assert.Single(bad.StandardError.Trim().Split('\n')));
+    }
+
+    [Fact]
     public void Client_CleanStop_RemovesTunAndRoute()
     {
         StartBox();
