@@ -22,6 +22,9 @@ public abstract class NamespaceTest : IDisposable
     public virtual void Dispose()
     {
         Net.Dispose();
+        // A daemon killed before its clean stop leaves its control socket file; the run id makes it ours.
+        if (Directory.Exists("/run/nattt"))
+            foreach (var stale in Directory.GetFiles("/run/nattt", $"test-{Net.RunId}-*")) File.Delete(stale);
         var leaks = Net.FindLeaks();
         Assert.True(leaks.Count == 0, "the scenario leaked: " + string.Join("; ", leaks));
         GC.SuppressFinalize(this);
