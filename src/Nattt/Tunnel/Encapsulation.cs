@@ -44,7 +44,7 @@ public static class Encapsulation
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
         source.WriteTo(ip.Slice(12, 4));
         destination.WriteTo(ip.Slice(16, 4));
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], HeaderChecksum(ip));
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip));
         BinaryPrimitives.WriteUInt16BigEndian(udp, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(udp[2..], destinationPort);
         BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)(length + 8));
@@ -67,11 +67,4 @@ public static class Encapsulation
     /// <summary>Bytes a nesting level to <paramref name="hop"/> adds.</summary>
     public static int LayerOverhead(IpAddressValue hop) => hop.IsIPv4 ? IPv4LayerOverhead : IPv6LayerOverhead;
 
-    private static ushort HeaderChecksum(ReadOnlySpan<byte> header)
-    {
-        uint sum = 0;
-        for (var i = 0; i < header.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
-        while (sum > 0xFFFF) sum = (sum & 0xFFFF) + (sum >> 16);
-        return (ushort)~sum;
-    }
 }
